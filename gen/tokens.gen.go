@@ -339,6 +339,12 @@ type RateLimited = GenericTokenError
 // Unauthorized Error body of the token endpoints.
 type Unauthorized = GenericTokenError
 
+// RequestSudoParams defines parameters for RequestSudo.
+type RequestSudoParams struct {
+	// FastlyOTP One-time password of a two-factor account.
+	FastlyOTP *FastlyOtp `json:"Fastly-OTP,omitempty"`
+}
+
 // CreateTokenParams defines parameters for CreateToken.
 type CreateTokenParams struct {
 	// FastlyOTP One-time password of a two-factor account.
@@ -570,7 +576,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /sudo (the `RequestSudo` operationId).
-	RequestSudoWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RequestSudoWithBody(ctx context.Context, params *RequestSudoParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RequestSudo Enter sudo mode
 	//
@@ -580,7 +586,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /sudo (the `RequestSudo` operationId).
-	RequestSudo(ctx context.Context, body RequestSudoJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RequestSudo(ctx context.Context, params *RequestSudoParams, body RequestSudoJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RequestSudoWithFormdataBody Enter sudo mode
 	//
@@ -590,7 +596,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/x-www-form-urlencoded` content type.
 	//
 	// Corresponds with POST /sudo (the `RequestSudo` operationId).
-	RequestSudoWithFormdataBody(ctx context.Context, body RequestSudoFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RequestSudoWithFormdataBody(ctx context.Context, params *RequestSudoParams, body RequestSudoFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// BulkRevokeTokensWithBody Revoke several tokens
 	//
@@ -699,8 +705,8 @@ func (c *Client) ListTokensCustomer(ctx context.Context, customerId CustomerId, 
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /sudo (the `RequestSudo` operationId).
-func (c *Client) RequestSudoWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRequestSudoRequestWithBody(c.Server, contentType, body)
+func (c *Client) RequestSudoWithBody(ctx context.Context, params *RequestSudoParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestSudoRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -719,8 +725,8 @@ func (c *Client) RequestSudoWithBody(ctx context.Context, contentType string, bo
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /sudo (the `RequestSudo` operationId).
-func (c *Client) RequestSudo(ctx context.Context, body RequestSudoJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRequestSudoRequest(c.Server, body)
+func (c *Client) RequestSudo(ctx context.Context, params *RequestSudoParams, body RequestSudoJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestSudoRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -739,8 +745,8 @@ func (c *Client) RequestSudo(ctx context.Context, body RequestSudoJSONRequestBod
 // Takes a body of the `application/x-www-form-urlencoded` content type.
 //
 // Corresponds with POST /sudo (the `RequestSudo` operationId).
-func (c *Client) RequestSudoWithFormdataBody(ctx context.Context, body RequestSudoFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRequestSudoRequestWithFormdataBody(c.Server, body)
+func (c *Client) RequestSudoWithFormdataBody(ctx context.Context, params *RequestSudoParams, body RequestSudoFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestSudoRequestWithFormdataBody(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -957,29 +963,29 @@ func NewListTokensCustomerRequest(server string, customerId CustomerId) (*http.R
 }
 
 // NewRequestSudoRequest calls the generic RequestSudo builder with application/json body
-func NewRequestSudoRequest(server string, body RequestSudoJSONRequestBody) (*http.Request, error) {
+func NewRequestSudoRequest(server string, params *RequestSudoParams, body RequestSudoJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewRequestSudoRequestWithBody(server, "application/json", bodyReader)
+	return NewRequestSudoRequestWithBody(server, params, "application/json", bodyReader)
 }
 
 // NewRequestSudoRequestWithFormdataBody calls the generic RequestSudo builder with application/x-www-form-urlencoded body
-func NewRequestSudoRequestWithFormdataBody(server string, body RequestSudoFormdataRequestBody) (*http.Request, error) {
+func NewRequestSudoRequestWithFormdataBody(server string, params *RequestSudoParams, body RequestSudoFormdataRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	bodyStr, err := runtime.MarshalForm(body, nil)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = strings.NewReader(bodyStr.Encode())
-	return NewRequestSudoRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+	return NewRequestSudoRequestWithBody(server, params, "application/x-www-form-urlencoded", bodyReader)
 }
 
 // NewRequestSudoRequestWithBody constructs an http.Request for the RequestSudo method, with any body, and a specified content type
-func NewRequestSudoRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+func NewRequestSudoRequestWithBody(server string, params *RequestSudoParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -1003,6 +1009,21 @@ func NewRequestSudoRequestWithBody(server string, contentType string, body io.Re
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.FastlyOTP != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Fastly-OTP", *params.FastlyOTP, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Fastly-OTP", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -1312,7 +1333,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /sudo (the `RequestSudo` operationId).
-	RequestSudoWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestSudoResponse, error)
+	RequestSudoWithBodyWithResponse(ctx context.Context, params *RequestSudoParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestSudoResponse, error)
 
 	// RequestSudoWithResponse Enter sudo mode
 	//
@@ -1322,7 +1343,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /sudo (the `RequestSudo` operationId).
-	RequestSudoWithResponse(ctx context.Context, body RequestSudoJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestSudoResponse, error)
+	RequestSudoWithResponse(ctx context.Context, params *RequestSudoParams, body RequestSudoJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestSudoResponse, error)
 
 	// RequestSudoWithFormdataBodyWithResponse Enter sudo mode
 	//
@@ -1332,7 +1353,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /sudo (the `RequestSudo` operationId).
-	RequestSudoWithFormdataBodyWithResponse(ctx context.Context, body RequestSudoFormdataRequestBody, reqEditors ...RequestEditorFn) (*RequestSudoResponse, error)
+	RequestSudoWithFormdataBodyWithResponse(ctx context.Context, params *RequestSudoParams, body RequestSudoFormdataRequestBody, reqEditors ...RequestEditorFn) (*RequestSudoResponse, error)
 
 	// BulkRevokeTokensWithBodyWithResponse Revoke several tokens
 	//
@@ -1647,6 +1668,12 @@ type BulkRevokeTokensResponse403Headers struct {
 	FastlyRateLimitReset     *int64
 }
 
+// BulkRevokeTokensResponse404Headers the declared response headers of an HTTP 404 response for BulkRevokeTokens
+type BulkRevokeTokensResponse404Headers struct {
+	FastlyRateLimitRemaining *int
+	FastlyRateLimitReset     *int64
+}
+
 // BulkRevokeTokensResponse429Headers the declared response headers of an HTTP 429 response for BulkRevokeTokens
 type BulkRevokeTokensResponse429Headers struct {
 	FastlyRateLimitRemaining *int
@@ -1663,6 +1690,8 @@ type BulkRevokeTokensResponse struct {
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *RateLimited
 	// Headers204 the parsed response headers for an HTTP 204 response
@@ -1673,6 +1702,8 @@ type BulkRevokeTokensResponse struct {
 	Headers401 *BulkRevokeTokensResponse401Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *BulkRevokeTokensResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *BulkRevokeTokensResponse404Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *BulkRevokeTokensResponse429Headers
 }
@@ -1690,6 +1721,11 @@ func (r BulkRevokeTokensResponse) GetJSON401() *Unauthorized {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r BulkRevokeTokensResponse) GetJSON403() *Forbidden {
 	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r BulkRevokeTokensResponse) GetJSON404() *NotFound {
+	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -2371,8 +2407,8 @@ func (c *ClientWithResponses) ListTokensCustomerWithResponse(ctx context.Context
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /sudo (the `RequestSudo` operationId).
-func (c *ClientWithResponses) RequestSudoWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestSudoResponse, error) {
-	rsp, err := c.RequestSudoWithBody(ctx, contentType, body, reqEditors...)
+func (c *ClientWithResponses) RequestSudoWithBodyWithResponse(ctx context.Context, params *RequestSudoParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestSudoResponse, error) {
+	rsp, err := c.RequestSudoWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -2387,8 +2423,8 @@ func (c *ClientWithResponses) RequestSudoWithBodyWithResponse(ctx context.Contex
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /sudo (the `RequestSudo` operationId).
-func (c *ClientWithResponses) RequestSudoWithResponse(ctx context.Context, body RequestSudoJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestSudoResponse, error) {
-	rsp, err := c.RequestSudo(ctx, body, reqEditors...)
+func (c *ClientWithResponses) RequestSudoWithResponse(ctx context.Context, params *RequestSudoParams, body RequestSudoJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestSudoResponse, error) {
+	rsp, err := c.RequestSudo(ctx, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -2403,8 +2439,8 @@ func (c *ClientWithResponses) RequestSudoWithResponse(ctx context.Context, body 
 // Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /sudo (the `RequestSudo` operationId).
-func (c *ClientWithResponses) RequestSudoWithFormdataBodyWithResponse(ctx context.Context, body RequestSudoFormdataRequestBody, reqEditors ...RequestEditorFn) (*RequestSudoResponse, error) {
-	rsp, err := c.RequestSudoWithFormdataBody(ctx, body, reqEditors...)
+func (c *ClientWithResponses) RequestSudoWithFormdataBodyWithResponse(ctx context.Context, params *RequestSudoParams, body RequestSudoFormdataRequestBody, reqEditors ...RequestEditorFn) (*RequestSudoResponse, error) {
+	rsp, err := c.RequestSudoWithFormdataBody(ctx, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -2851,6 +2887,13 @@ func ParseBulkRevokeTokensResponse(rsp *http.Response) (*BulkRevokeTokensRespons
 		}
 		response.JSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -2929,6 +2972,23 @@ func ParseBulkRevokeTokensResponse(rsp *http.Response) (*BulkRevokeTokensRespons
 			headers.FastlyRateLimitReset = &value
 		}
 		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers BulkRevokeTokensResponse404Headers
+		if values := rsp.Header.Values("Fastly-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.FastlyRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.FastlyRateLimitReset = &value
+		}
+		response.Headers404 = &headers
 	case rsp.StatusCode == 429:
 		var headers BulkRevokeTokensResponse429Headers
 		if values := rsp.Header.Values("Fastly-RateLimit-Remaining"); len(values) > 0 {

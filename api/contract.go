@@ -1,0 +1,111 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+
+	"github.com/tokenward/fastlytokens/openapi"
+)
+
+// contract checks requests (and, in tests, responses) against openapi/.
+type contract struct {
+	doc     *openapi3.T
+	options *openapi3filter.Options
+}
+
+func loadContract() (*contract, error) {
+	doc, err := openapi3.NewLoader().LoadFromData(openapi.Spec)
+	if err != nil {
+		return nil, fmt.Errorf("api: loading the contract: %w", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		return nil, fmt.Errorf("api: the contract is invalid: %w", err)
+	}
+	// Authentication is the handlers' job: they answer 401/403 the way
+	// Fastly does, not a validation error.
+	return &contract{doc: doc, options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}}, nil
+}
+
+// route is the contract's operation for method and path template; it panics
+// at start-up if the server serves something the contract does not declare.
+func (c *contract) route(method, path string) *routers.Route {
+	item := c.doc.Paths.Value(path)
+	if item == nil || item.GetOperation(method) == nil {
+		panic("api: the contract has no " + method + " " + path)
+	}
+	return &routers.Route{Spec: c.doc, Path: path, PathItem: item, Method: method, Operation: item.GetOperation(method)}
+}
+
+func (c *contract) input(r *http.Request, route *routers.Route) *openapi3filter.RequestValidationInput {
+	params := map[string]string{}
+	for _, p := range route.PathItem.Parameters {
+		params[p.Value.Name] = r.PathValue(p.Value.Name)
+	}
+	return &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: route, Options: c.options}
+}
+
+// validateRequest checks r; the body stays readable afterwards.
+func (c *contract) validateRequest(r *http.Request, route *routers.Route) error {
+	return openapi3filter.ValidateRequest(r.Context(), c.input(r, route))
+}
+
+// validateResponse checks a captured response to r.
+func (c *contract) validateResponse(r *http.Request, route *routers.Route, rec *capture) error {
+	err := openapi3filter.ValidateResponse(r.Context(), &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: c.input(r, route),
+		Status:                 rec.status,
+		Header:                 rec.header,
+		Body:                   io.NopCloser(bytes.NewReader(rec.body.Bytes())),
+		Options:                c.options,
+	})
+	if err != nil {
+		return fmt.Errorf("api: %s %s answered %d outside the contract: %w", r.Method, r.URL.Path, rec.status, err)
+	}
+	return nil
+}
+
+// describe turns a validation error into one line that says what is wrong.
+func describe(err error) string {
+	var reqErr *openapi3filter.RequestError
+	msg := err.Error()
+	if errors.As(err, &reqErr) {
+		msg = reqErr.Error()
+	}
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	if len(msg) > 300 {
+		msg = msg[:300]
+	}
+	return strings.TrimSpace(msg)
+}
+
+// capture records a response so it can be checked before it is sent.
+type capture struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func newCapture() *capture { return &capture{header: http.Header{}, status: http.StatusOK} }
+
+func (c *capture) Header() http.Header         { return c.header }
+func (c *capture) WriteHeader(status int)      { c.status = status }
+func (c *capture) Write(b []byte) (int, error) { return c.body.Write(b) }
+
+func (c *capture) flushTo(w http.ResponseWriter) {
+	for k, v := range c.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(c.status)
+	_, _ = w.Write(c.body.Bytes())
+}

@@ -1,0 +1,239 @@
+package api
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+)
+
+func (x *exchange) tokenList(keep func(*token) bool) []readToken {
+	list := []readToken{}
+	for _, t := range x.s.tokens {
+		if !t.revoked && keep(t) {
+			list = append(list, t.read(x.now))
+		}
+	}
+	slices.SortFunc(list, func(a, b readToken) int { return strings.Compare(a.ID, b.ID) })
+	return list
+}
+
+func (s *Server) listTokens(x *exchange) {
+	caller, ok := x.caller()
+	if !ok {
+		return
+	}
+	x.json(http.StatusOK, x.tokenList(func(t *token) bool { return t.userID == caller.userID }))
+}
+
+func (s *Server) listCustomerTokens(x *exchange) {
+	caller, ok := x.caller()
+	if !ok {
+		return
+	}
+	u := x.userOf(caller)
+	customerID := x.r.PathValue("customer_id")
+	if !u.superuser || u.customerID != customerID {
+		x.fail(http.StatusForbidden, msgForbidden)
+		return
+	}
+	x.json(http.StatusOK, x.tokenList(func(t *token) bool { return t.customerID == customerID }))
+}
+
+func (s *Server) getCurrent(x *exchange) {
+	caller, ok := x.caller()
+	if !ok {
+		return
+	}
+	x.json(http.StatusOK, caller.read(x.now))
+}
+
+func (s *Server) getToken(x *exchange) {
+	caller, ok := x.caller()
+	if !ok {
+		return
+	}
+	t := x.live(x.r.PathValue("token_id"))
+	if t == nil || !mayManage(x.userOf(caller), t) {
+		x.fail(http.StatusNotFound, msgTokenLookupFailed)
+		return
+	}
+	x.json(http.StatusOK, t.read(x.now))
+}
+
+func (s *Server) revokeCurrent(x *exchange) {
+	caller, ok := x.writer()
+	if !ok {
+		return
+	}
+	x.revoke(caller)
+	x.noContent()
+}
+
+func (s *Server) revokeToken(x *exchange) {
+	caller, ok := x.writer()
+	if !ok {
+		return
+	}
+	t := x.live(x.r.PathValue("token_id"))
+	u := x.userOf(caller)
+	switch {
+	case t == nil || t.customerID != u.customerID:
+		x.fail(http.StatusNotFound, msgTokenLookupFailed)
+	case !mayManage(u, t):
+		x.fail(http.StatusForbidden, msgForbidden)
+	default:
+		x.revoke(t)
+		x.noContent()
+	}
+}
+
+// bulkRevoke revokes all the named tokens or none: every id must be live and
+// the caller's to revoke.
+func (s *Server) bulkRevoke(x *exchange) {
+	caller, ok := x.writer()
+	if !ok {
+		return
+	}
+	var doc struct {
+		Data []struct {
+			Type string `json:"type"`
+			ID   string `json:"id"`
+		} `json:"data"`
+	}
+	body, _ := io.ReadAll(x.r.Body)
+	if err := json.Unmarshal(body, &doc); err != nil {
+		x.json(http.StatusBadRequest, errorBody{Msg: "Bad request", Detail: "body is not a JSON:API bulk document"})
+		return
+	}
+	u := x.userOf(caller)
+	targets := make([]*token, 0, len(doc.Data))
+	for _, item := range doc.Data {
+		t := x.live(item.ID)
+		if t == nil || t.customerID != u.customerID {
+			x.json(http.StatusNotFound, errorBody{Msg: msgTokenLookupFailed, Detail: "token " + item.ID})
+			return
+		}
+		if !mayManage(u, t) {
+			x.json(http.StatusForbidden, errorBody{Msg: msgForbidden, Detail: "token " + item.ID})
+			return
+		}
+		targets = append(targets, t)
+	}
+	for _, t := range targets {
+		x.revoke(t)
+	}
+	x.noContent()
+}
+
+// createToken authenticates with form credentials, HTTP Basic, or a key in
+// sudo mode, in that order, then mints the token.
+func (s *Server) createToken(x *exchange) {
+	if err := x.r.ParseForm(); err != nil {
+		x.failCode("invalid_request")
+		return
+	}
+	form := x.r.PostForm
+	var u *user
+	if login, password := form.Get("username"), form.Get("password"); login != "" || password != "" {
+		if u = x.credentials(login, password); u == nil {
+			return
+		}
+	} else if login, password, ok := x.r.BasicAuth(); ok {
+		if u = x.credentials(login, password); u == nil {
+			return
+		}
+	} else {
+		caller, ok := x.writer()
+		if !ok {
+			return
+		}
+		if !caller.sudoUntil.After(x.now) {
+			x.fail(http.StatusForbidden, msgSudoRequired)
+			return
+		}
+		u = x.userOf(caller)
+	}
+
+	scopes, ok := parseScopes(form.Get("scope"))
+	if !ok {
+		x.failCode("invalid_scope")
+		return
+	}
+	services := form["services[]"] // Fastly ignores services= and services[0]=
+	for _, id := range services {
+		if !isID(id) {
+			x.failCode("invalid_request")
+			return
+		}
+	}
+	var expires time.Time
+	if v := form.Get("expires_at"); v != "" {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			x.json(http.StatusUnprocessableEntity, errorBody{Msg: "Unprocessable Entity", Detail: "expires_at must be RFC 3339"})
+			return
+		}
+		expires = t
+	}
+	t, secret := x.s.mintLocked(u, form.Get("name"), scopes, services, expires)
+	x.json(http.StatusOK, t.created(secret))
+}
+
+// credentials counts the request against the user's budget (when the login
+// is known) and verifies password and OTP.
+func (x *exchange) credentials(login, password string) *user {
+	if known := x.s.logins[login]; known != nil && !x.countWrite(known.id) {
+		return nil
+	}
+	u, ok := x.verify(login, password)
+	if !ok {
+		return nil
+	}
+	return u
+}
+
+// sudo puts the calling key in sudo mode for SudoDuration after checking the
+// user's password (and OTP for two-factor users).
+func (s *Server) sudo(x *exchange) {
+	caller, ok := x.writer()
+	if !ok {
+		return
+	}
+	var in struct {
+		Username string `json:"username"`
+		Password string `json:"password"`
+	}
+	if strings.HasPrefix(x.r.Header.Get("Content-Type"), "application/json") {
+		body, _ := io.ReadAll(x.r.Body)
+		_ = json.Unmarshal(body, &in)
+	} else {
+		_ = x.r.ParseForm()
+		in.Username, in.Password = x.r.PostForm.Get("username"), x.r.PostForm.Get("password")
+	}
+	u := x.userOf(caller)
+	if in.Username != "" && in.Username != u.login {
+		x.failCode("invalid_grant")
+		return
+	}
+	if _, ok := x.verify(u.login, in.Password); !ok {
+		return
+	}
+	caller.sudoUntil = x.now.UTC().Truncate(time.Second).Add(SudoDuration)
+	x.json(http.StatusOK, map[string]string{"expiry_time": caller.sudoUntil.Format("2006-01-02T15:04:05+00:00")})
+}
+
+func isID(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
+}

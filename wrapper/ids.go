@@ -1,0 +1,38 @@
+package wrapper
+
+import "fmt"
+
+// maxIDLength is generous: Fastly's ids are usually 22 characters (one real
+// one has 21), and the length is never enforced beyond this sanity bound.
+const maxIDLength = 64
+
+// checkID refuses anything but 1 to 64 ASCII letters and digits. On the wire
+// an id is a path segment: "", ".", "..", "/" or "%2F" would change which
+// endpoint is called, and "self" names the caller's own token. The value is
+// described, never echoed, in case a secret was passed by mistake.
+func checkID(what, id string) error {
+	if problem := idProblem(id); problem != "" {
+		return fmt.Errorf("%w: %s %s", ErrInvalidInput, what, problem)
+	}
+	return nil
+}
+
+// idProblem says what is wrong with id, or "" when it is a valid id.
+func idProblem(id string) string {
+	if id == "" {
+		return "is empty"
+	}
+	if len(id) > maxIDLength {
+		return fmt.Sprintf("is %d characters long, more than %d", len(id), maxIDLength)
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return fmt.Sprintf("must be alphanumeric (character %d is not)", i+1)
+		}
+	}
+	if id == "self" {
+		return `is "self", which names the caller's own token: use Current or RevokeCurrent`
+	}
+	return ""
+}

@@ -1,0 +1,133 @@
+package wrapper
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"time"
+)
+
+// RetryPolicy says how failed calls are tried again. Reads (GET) and revokes
+// are retried after connection errors and on 429, 502, 503 and 504. Create
+// and POST /sudo are retried only when the request provably never reached
+// the server (the connection was never made): a second create would mint a
+// second token. RevokeCurrent is retried only when the server said it did
+// nothing (429), since a retry after a success would see 401.
+type RetryPolicy struct {
+	// MaxRetries is how many times a call may be tried again; zero turns
+	// retries off.
+	MaxRetries int
+	// BaseDelay and MaxDelay bound the capped exponential backoff with full
+	// jitter: before retry n the wait is random in [0, min(MaxDelay, BaseDelay·2ⁿ)).
+	BaseDelay, MaxDelay time.Duration
+	// MaxWait is the longest server-directed wait (Retry-After, or for 429
+	// Fastly-RateLimit-Reset) that is honoured. A longer one, or one past the
+	// context's deadline, returns the error at once: the window is hourly.
+	MaxWait time.Duration
+}
+
+// DefaultRetryPolicy is used unless WithRetry says otherwise.
+var DefaultRetryPolicy = RetryPolicy{
+	MaxRetries: 3,
+	BaseDelay:  200 * time.Millisecond,
+	MaxDelay:   5 * time.Second,
+	MaxWait:    30 * time.Second,
+}
+
+// WithRetry replaces DefaultRetryPolicy. RetryPolicy{} turns retries off.
+func WithRetry(p RetryPolicy) Option {
+	return func(s *settings) error {
+		if p.MaxRetries < 0 || p.BaseDelay < 0 || p.MaxDelay < 0 || p.MaxWait < 0 {
+			return fmt.Errorf("%w: retry policy values must not be negative", ErrInvalidInput)
+		}
+		s.retry = p
+		return nil
+	}
+}
+
+// ErrOutcomeUnknown: a create (or sudo) failed after the request may have
+// reached Fastly, so a token may or may not have been created. It is never
+// retried; reconcile with List, matching the token's name.
+var ErrOutcomeUnknown = errors.New("fastly: outcome unknown: the request may have been processed")
+
+// opKind is what a call may safely repeat.
+type opKind uint8
+
+const (
+	kindRead       opKind = iota // GET: always safe to repeat
+	kindRevoke                   // DELETE by id or bulk: repeatable, 404 after doubt means done
+	kindRevokeSelf               // DELETE /tokens/self: a repeat after success sees 401
+	kindCreate                   // POST /tokens and /sudo: a repeat may mint a second token
+)
+
+// retriesStatus says whether a status proves the call can be tried again.
+func (k opKind) retriesStatus(status int) bool {
+	switch k {
+	case kindRead, kindRevoke:
+		return status == http.StatusTooManyRequests || status == http.StatusBadGateway ||
+			status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout
+	case kindRevokeSelf:
+		return status == http.StatusTooManyRequests
+	}
+	return false
+}
+
+// retriesTransportError says whether a failure without a response may be
+// tried again; notSent is true when the connection was never made.
+func (k opKind) retriesTransportError(notSent bool) bool {
+	return k == kindRead || k == kindRevoke || notSent
+}
+
+// neverSent reports a failure to connect: the request cannot have arrived.
+func neverSent(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+// backoff is the full-jitter wait before retry number attempt (0-based).
+func (p *RetryPolicy) backoff(attempt int) time.Duration {
+	ceiling := p.MaxDelay
+	if attempt < 32 {
+		if d := p.BaseDelay << attempt; d > 0 && d < ceiling {
+			ceiling = d
+		}
+	}
+	if ceiling <= 0 {
+		return 0
+	}
+	return time.Duration(rand.Int64N(int64(ceiling)))
+}
+
+// serverWait is the wait a response asks for: Retry-After, else for 429 the
+// time until Fastly-RateLimit-Reset. ok is false when it asks for none.
+func serverWait(e *APIError, now time.Time) (time.Duration, bool) {
+	if e.RetryAfter > 0 {
+		return e.RetryAfter, true
+	}
+	if e.StatusCode == http.StatusTooManyRequests && !e.RateLimitReset.IsZero() {
+		return max(e.RateLimitReset.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+// sleep waits d or until ctx ends; then it returns an error that matches
+// ctx.Err() and the failure that led to the wait.
+func sleep(ctx context.Context, d time.Duration, method, path string, last error) error {
+	if d <= 0 {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("fastly: %s %s: stopped before retrying: %w (last error: %w)", method, path, err, last)
+		}
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("fastly: %s %s: stopped while waiting to retry: %w (last error: %w)", method, path, ctx.Err(), last)
+	}
+}

@@ -1,0 +1,209 @@
+package wrapper
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/tokenward/fastlytokens/gen"
+)
+
+const formMediaType = "application/x-www-form-urlencoded"
+
+// List returns every token of the authenticated user, in Fastly's order
+// (which is not stable between calls). One token with an unexpected field
+// never fails the list: that field is left zero.
+//
+// Fastly API: GET /tokens (list-tokens-user)
+func (c *Client) List(ctx context.Context) ([]Token, error) {
+	var wire []wireToken
+	err := c.do(ctx, &operation{
+		kind: kindRead, method: http.MethodGet, path: "/tokens", expect: '[',
+		build: func() (*http.Request, error) { return gen.NewListTokensUserRequest(c.server) },
+	}, &wire)
+	if err != nil {
+		return nil, err
+	}
+	return tokensOf(wire), nil
+}
+
+// ListForCustomer returns every token of every user of the customer. Only
+// that customer's superusers may call it.
+//
+// Fastly API: GET /customer/{customer_id}/tokens (list-tokens-customer)
+func (c *Client) ListForCustomer(ctx context.Context, customerID string) ([]Token, error) {
+	if err := checkID("customer id", customerID); err != nil {
+		return nil, err
+	}
+	var wire []wireToken
+	err := c.do(ctx, &operation{
+		kind: kindRead, method: http.MethodGet, path: "/customer/" + customerID + "/tokens", expect: '[',
+		build: func() (*http.Request, error) { return gen.NewListTokensCustomerRequest(c.server, customerID) },
+	}, &wire)
+	if err != nil {
+		return nil, err
+	}
+	return tokensOf(wire), nil
+}
+
+// Get returns one token by id. The id must be alphanumeric; "self" is
+// refused (use Current).
+//
+// Fastly API: GET /tokens/{token_id} (get-token)
+func (c *Client) Get(ctx context.Context, tokenID string) (Token, error) {
+	if err := checkID("token id", tokenID); err != nil {
+		return Token{}, err
+	}
+	var wire wireToken
+	err := c.do(ctx, &operation{
+		kind: kindRead, method: http.MethodGet, path: "/tokens/", id: tokenID, expect: '{',
+		build: func() (*http.Request, error) { return gen.NewGetTokenRequest(c.server, tokenID) },
+	}, &wire)
+	if err != nil {
+		return Token{}, err
+	}
+	return wire.token(), nil
+}
+
+// Current returns the token the Client authenticates with.
+//
+// Fastly API: GET /tokens/self (get-token-current)
+func (c *Client) Current(ctx context.Context) (Token, error) {
+	var wire wireToken
+	err := c.do(ctx, &operation{
+		kind: kindRead, method: http.MethodGet, path: "/tokens/self", expect: '{',
+		build: func() (*http.Request, error) { return gen.NewGetTokenCurrentRequest(c.server) },
+	}, &wire)
+	if err != nil {
+		return Token{}, err
+	}
+	return wire.token(), nil
+}
+
+// Create creates a token and returns it with its secret, shown only once.
+//
+// It authenticates with one of: in.Username and in.Password (form fields of
+// this request only: one request); WithBasicAuth credentials (one request);
+// or the Client's key after Sudo (two requests, the password going only to
+// /sudo). in.OTP goes as Fastly-OTP on this request only. The form is sent
+// exactly as Fastly reads it: one space-delimited scope, repeated services[],
+// RFC 3339 expires_at.
+//
+// Create is never retried once the request may have reached Fastly: a repeat
+// could mint a second token. Such a failure matches ErrOutcomeUnknown.
+//
+// Fastly API: POST /tokens (create-token)
+func (c *Client) Create(ctx context.Context, in CreateInput) (CreatedToken, error) {
+	if err := checkCreateInput(&in); err != nil {
+		return CreatedToken{}, err
+	}
+	form := encodeCreateForm(&in)
+	var params gen.CreateTokenParams
+	if in.OTP != "" {
+		params.FastlyOTP = &in.OTP
+	}
+	var wire wireCreatedToken
+	err := c.do(ctx, &operation{
+		kind: kindCreate, method: http.MethodPost, path: "/tokens", expect: '{',
+		secrets: [2]string{in.Password, in.OTP},
+		build: func() (*http.Request, error) {
+			return gen.NewCreateTokenRequestWithBody(c.server, &params, formMediaType, strings.NewReader(form))
+		},
+	}, &wire)
+	if err != nil {
+		return CreatedToken{}, err
+	}
+	return CreatedToken{Token: wire.token(), AccessToken: wire.AccessToken}, nil
+}
+
+// Sudo puts the Client's key in sudo mode (about five minutes), so that
+// Create with the key alone succeeds: the sudo flow, two requests in all,
+// the password going to /sudo only. It returns when sudo mode ends.
+//
+// Fastly API: POST /sudo
+func (c *Client) Sudo(ctx context.Context, in SudoInput) (time.Time, error) {
+	if in.Password == "" {
+		return time.Time{}, fmt.Errorf("%w: sudo needs the password", ErrInvalidInput)
+	}
+	if hasControl(in.Username) || hasControl(in.Password) || hasControl(in.OTP) {
+		return time.Time{}, fmt.Errorf("%w: credentials contain a control character", ErrInvalidInput)
+	}
+	form := "password=" + url.QueryEscape(in.Password)
+	if in.Username != "" {
+		form += "&username=" + url.QueryEscape(in.Username)
+	}
+	var params gen.RequestSudoParams
+	if in.OTP != "" {
+		params.FastlyOTP = &in.OTP
+	}
+	var wire wireSudo
+	err := c.do(ctx, &operation{
+		kind: kindCreate, method: http.MethodPost, path: "/sudo", expect: '{',
+		secrets: [2]string{in.Password, in.OTP},
+		build: func() (*http.Request, error) {
+			return gen.NewRequestSudoRequestWithBody(c.server, &params, formMediaType, strings.NewReader(form))
+		},
+	}, &wire)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return time.Time(wire.ExpiryTime), nil
+}
+
+// Revoke revokes one token (automation tokens too) by id. The id must be
+// alphanumeric: "self" is refused, so Revoke can never revoke the Client's
+// own key by accident (RevokeCurrent does that). A revoke retried after an
+// uncertain failure that then answers 404 counts as done.
+//
+// Fastly API: DELETE /tokens/{token_id} (revoke-token)
+func (c *Client) Revoke(ctx context.Context, tokenID string) error {
+	if err := checkID("token id", tokenID); err != nil {
+		return err
+	}
+	return c.do(ctx, &operation{
+		kind: kindRevoke, method: http.MethodDelete, path: "/tokens/", id: tokenID,
+		build: func() (*http.Request, error) { return gen.NewRevokeTokenRequest(c.server, tokenID) },
+	}, nil)
+}
+
+// RevokeCurrent revokes the key the Client authenticates with; later calls
+// with this Client then fail with ErrUnauthorized.
+//
+// Fastly API: DELETE /tokens/self (revoke-token-current)
+func (c *Client) RevokeCurrent(ctx context.Context) error {
+	return c.do(ctx, &operation{
+		kind: kindRevokeSelf, method: http.MethodDelete, path: "/tokens/self",
+		build: func() (*http.Request, error) { return gen.NewRevokeTokenCurrentRequest(c.server) },
+	}, nil)
+}
+
+// RevokeMany revokes several tokens in one request. Every id is checked
+// first; repeated ids are sent once; an empty list is ErrInvalidInput. The
+// body is the JSON:API bulk document
+// {"data":[{"type":"token","id":"…"},…]} as application/vnd.api+json; ext=bulk.
+//
+// Fastly API: DELETE /tokens (bulk-revoke-tokens)
+func (c *Client) RevokeMany(ctx context.Context, tokenIDs ...string) error {
+	body, err := encodeBulkRevoke(tokenIDs)
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, &operation{
+		kind: kindRevoke, method: http.MethodDelete, path: "/tokens",
+		build: func() (*http.Request, error) {
+			return gen.NewBulkRevokeTokensRequestWithBody(c.server, bulkMediaType, bytes.NewReader(body))
+		},
+	}, nil)
+}
+
+func tokensOf(wire []wireToken) []Token {
+	out := make([]Token, len(wire))
+	for i := range wire {
+		out[i] = wire[i].token()
+	}
+	return out
+}
