@@ -32,7 +32,7 @@ func loadContract() (*contract, error) {
 	}
 	// Authentication is the handlers' job: they answer 401/403 the way
 	// Fastly does, not a validation error.
-	return &contract{doc: doc, options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}}, nil
+	return &contract{doc: doc, options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, IncludeResponseStatus: true}}, nil
 }
 
 // route is the contract's operation for method and path template; it panics

@@ -1447,6 +1447,12 @@ type ClientWithResponsesInterface interface {
 	GetTokenWithResponse(ctx context.Context, tokenId TokenId, reqEditors ...RequestEditorFn) (*GetTokenResponse, error)
 }
 
+// ListTokensCustomerResponse400Headers the declared response headers of an HTTP 400 response for ListTokensCustomer
+type ListTokensCustomerResponse400Headers struct {
+	FastlyRateLimitRemaining *int
+	FastlyRateLimitReset     *int64
+}
+
 // ListTokensCustomerResponse401Headers the declared response headers of an HTTP 401 response for ListTokensCustomer
 type ListTokensCustomerResponse401Headers struct {
 	FastlyRateLimitRemaining *int
@@ -1471,12 +1477,16 @@ type ListTokensCustomerResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TokenList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *RateLimited
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListTokensCustomerResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *ListTokensCustomerResponse401Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
@@ -1488,6 +1498,11 @@ type ListTokensCustomerResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListTokensCustomerResponse) GetJSON200() *TokenList {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListTokensCustomerResponse) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -1762,6 +1777,12 @@ func (r BulkRevokeTokensResponse) ContentType() string {
 	return ""
 }
 
+// ListTokensUserResponse400Headers the declared response headers of an HTTP 400 response for ListTokensUser
+type ListTokensUserResponse400Headers struct {
+	FastlyRateLimitRemaining *int
+	FastlyRateLimitReset     *int64
+}
+
 // ListTokensUserResponse401Headers the declared response headers of an HTTP 401 response for ListTokensUser
 type ListTokensUserResponse401Headers struct {
 	FastlyRateLimitRemaining *int
@@ -1786,12 +1807,16 @@ type ListTokensUserResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *TokenList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *RateLimited
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListTokensUserResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *ListTokensUserResponse401Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
@@ -1803,6 +1828,11 @@ type ListTokensUserResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListTokensUserResponse) GetJSON200() *TokenList {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListTokensUserResponse) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -2077,6 +2107,12 @@ func (r RevokeTokenCurrentResponse) ContentType() string {
 	return ""
 }
 
+// GetTokenCurrentResponse400Headers the declared response headers of an HTTP 400 response for GetTokenCurrent
+type GetTokenCurrentResponse400Headers struct {
+	FastlyRateLimitRemaining *int
+	FastlyRateLimitReset     *int64
+}
+
 // GetTokenCurrentResponse401Headers the declared response headers of an HTTP 401 response for GetTokenCurrent
 type GetTokenCurrentResponse401Headers struct {
 	FastlyRateLimitRemaining *int
@@ -2101,12 +2137,16 @@ type GetTokenCurrentResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Token
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *RateLimited
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetTokenCurrentResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *GetTokenCurrentResponse401Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
@@ -2118,6 +2158,11 @@ type GetTokenCurrentResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetTokenCurrentResponse) GetJSON200() *Token {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetTokenCurrentResponse) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -2282,6 +2327,12 @@ func (r RevokeTokenResponse) ContentType() string {
 	return ""
 }
 
+// GetTokenResponse400Headers the declared response headers of an HTTP 400 response for GetToken
+type GetTokenResponse400Headers struct {
+	FastlyRateLimitRemaining *int
+	FastlyRateLimitReset     *int64
+}
+
 // GetTokenResponse401Headers the declared response headers of an HTTP 401 response for GetToken
 type GetTokenResponse401Headers struct {
 	FastlyRateLimitRemaining *int
@@ -2312,6 +2363,8 @@ type GetTokenResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Token
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -2320,6 +2373,8 @@ type GetTokenResponse struct {
 	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *RateLimited
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetTokenResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *GetTokenResponse401Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
@@ -2333,6 +2388,11 @@ type GetTokenResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetTokenResponse) GetJSON200() *Token {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetTokenResponse) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -2613,6 +2673,13 @@ func ParseListTokensCustomerResponse(rsp *http.Response) (*ListTokensCustomerRes
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -2637,6 +2704,23 @@ func ParseListTokensCustomerResponse(rsp *http.Response) (*ListTokensCustomerRes
 	}
 
 	switch {
+	case rsp.StatusCode == 400:
+		var headers ListTokensCustomerResponse400Headers
+		if values := rsp.Header.Values("Fastly-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.FastlyRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.FastlyRateLimitReset = &value
+		}
+		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers ListTokensCustomerResponse401Headers
 		if values := rsp.Header.Values("Fastly-RateLimit-Remaining"); len(values) > 0 {
@@ -3039,6 +3123,13 @@ func ParseListTokensUserResponse(rsp *http.Response) (*ListTokensUserResponse, e
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3063,6 +3154,23 @@ func ParseListTokensUserResponse(rsp *http.Response) (*ListTokensUserResponse, e
 	}
 
 	switch {
+	case rsp.StatusCode == 400:
+		var headers ListTokensUserResponse400Headers
+		if values := rsp.Header.Values("Fastly-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.FastlyRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.FastlyRateLimitReset = &value
+		}
+		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers ListTokensUserResponse401Headers
 		if values := rsp.Header.Values("Fastly-RateLimit-Remaining"); len(values) > 0 {
@@ -3465,6 +3573,13 @@ func ParseGetTokenCurrentResponse(rsp *http.Response) (*GetTokenCurrentResponse,
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3489,6 +3604,23 @@ func ParseGetTokenCurrentResponse(rsp *http.Response) (*GetTokenCurrentResponse,
 	}
 
 	switch {
+	case rsp.StatusCode == 400:
+		var headers GetTokenCurrentResponse400Headers
+		if values := rsp.Header.Values("Fastly-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.FastlyRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.FastlyRateLimitReset = &value
+		}
+		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers GetTokenCurrentResponse401Headers
 		if values := rsp.Header.Values("Fastly-RateLimit-Remaining"); len(values) > 0 {
@@ -3742,6 +3874,13 @@ func ParseGetTokenResponse(rsp *http.Response) (*GetTokenResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3773,6 +3912,23 @@ func ParseGetTokenResponse(rsp *http.Response) (*GetTokenResponse, error) {
 	}
 
 	switch {
+	case rsp.StatusCode == 400:
+		var headers GetTokenResponse400Headers
+		if values := rsp.Header.Values("Fastly-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.FastlyRateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.FastlyRateLimitReset = &value
+		}
+		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers GetTokenResponse401Headers
 		if values := rsp.Header.Values("Fastly-RateLimit-Remaining"); len(values) > 0 {

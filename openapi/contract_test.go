@@ -6,6 +6,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
 
 	"github.com/tokenward/fastlytokens/openapi"
 )
@@ -82,4 +83,11 @@ func TestContractWireDetails(t *testing.T) {
 		require.True(t, field.Nullable, "%s is null on the wire", name)
 	}
 	require.Empty(t, token.Properties["scope"].Value.Enum)
+}
+
+// TestContractHasNoDuplicateKeys: a repeated key (two "400" responses, say)
+// silently drops one of them in some loaders; a strict YAML parser refuses it.
+func TestContractHasNoDuplicateKeys(t *testing.T) {
+	var doc map[string]any
+	require.NoError(t, yaml.Unmarshal(openapi.Spec, &doc))
 }

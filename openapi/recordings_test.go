@@ -92,7 +92,6 @@ func validateExchange(t *testing.T, router routers.Router, rec recording) {
 	require.NoError(t, openapi3filter.ValidateResponse(context.Background(), out), "response")
 }
 
-
 // TestValidatorRejectsWrongShapes shows the recordings test can fail: the same
 // validation refuses a bulk body with the wrong media type or resource type,
 // a services key Fastly ignores, and a token response without its id.

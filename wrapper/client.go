@@ -31,8 +31,10 @@ type Client struct {
 	logger         *slog.Logger
 	maxBody        int64
 	defaultTimeout time.Duration
-	key            *secret
-	password       *secret
+	// credentials returns the configured key and password, for redaction.
+	// A func, not fields: fmt prints a func as an address even where it
+	// would print one level of a pointer's contents (a bad verb on a copy).
+	credentials func() (key, password string)
 
 	rateMu sync.Mutex
 	rate   RateLimit
@@ -51,13 +53,12 @@ func New(opts ...Option) (*Client, error) {
 		}
 	}
 	c := &Client{
-		server:    s.baseURL,
-		userAgent: []string{s.userAgent},
-		retry:     s.retry,
-		logger:    s.logger,
-		maxBody:   s.maxBodySize,
-		key:       s.key,
-		password:  s.password,
+		server:      s.baseURL,
+		userAgent:   []string{s.userAgent},
+		retry:       s.retry,
+		logger:      s.logger,
+		maxBody:     s.maxBodySize,
+		credentials: func() (string, string) { return s.key.reveal(), s.password.reveal() },
 	}
 	var hc http.Client
 	var base http.RoundTripper
@@ -236,7 +237,8 @@ func (c *Client) transportError(op *operation, err error) error {
 }
 
 func (c *Client) secretsFor(op *operation) []string {
-	return []string{c.key.reveal(), c.password.reveal(), op.secrets[0], op.secrets[1]}
+	key, password := c.credentials()
+	return []string{key, password, op.secrets[0], op.secrets[1]}
 }
 
 // readSuccess reads a 2xx body through the size bound and decodes it.

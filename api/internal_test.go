@@ -1,0 +1,57 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestResponseCheckReportsDrift: a handler answering outside the contract (a
+// token without its id, a status the operation does not declare) is
+// reported, so the server cannot drift from the contract unnoticed.
+func TestResponseCheckReportsDrift(t *testing.T) {
+	var reported []error
+	s, err := New(WithResponseCheck(func(err error) { reported = append(reported, err) }))
+	require.NoError(t, err)
+	s.mux = http.NewServeMux()
+	s.handle("GET /tokens/self", "/tokens/self", func(x *exchange) { x.json(200, map[string]any{"name": 1}) })
+	s.handle("DELETE /tokens/self", "/tokens/self", func(x *exchange) { x.json(418, errorBody{Msg: "teapot"}) })
+	s.handle("GET /tokens", "/tokens", func(x *exchange) { x.json(200, []readToken{}) })
+
+	for _, method := range []string{"GET", "DELETE"} {
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, httptest.NewRequest(method, "/tokens/self", nil))
+	}
+	require.Len(t, reported, 2)
+	assert.Contains(t, reported[0].Error(), "GET /tokens/self answered 200 outside the contract")
+	assert.Contains(t, reported[1].Error(), "DELETE /tokens/self answered 418 outside the contract")
+
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, httptest.NewRequest("GET", "/tokens", nil))
+	assert.Len(t, reported, 2, "a response inside the contract is not reported")
+	assert.Equal(t, "[]", rec.Body.String(), "the checked response still reaches the client")
+}
+
+// TestSecretsStoredOnlyAsHashes: after a create, no server state holds the
+// access token itself.
+func TestSecretsStoredOnlyAsHashes(t *testing.T) {
+	s, err := New()
+	require.NoError(t, err)
+	accounts, err := s.SeedDemo()
+	require.NoError(t, err)
+	state := fmt.Sprintf("%+v %+v %+v", s.tokens, s.users, s.byHash)
+	for _, a := range accounts {
+		assert.NotContains(t, state, a.Token)
+		assert.NotContains(t, state, a.ReadOnlyToken)
+		assert.NotContains(t, state, a.Password)
+	}
+	for _, tok := range s.tokens {
+		assert.Equal(t, tok, s.byHash[tok.hash])
+	}
+	assert.False(t, strings.Contains(state, "access"))
+}

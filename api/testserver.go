@@ -1,0 +1,43 @@
+package api
+
+import (
+	"net/http/httptest"
+)
+
+// TB is the part of testing.TB that NewTestServer uses.
+type TB interface {
+	Helper()
+	Cleanup(func())
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+}
+
+// TestServer is a seeded Server listening on loopback for one test.
+type TestServer struct {
+	*Server
+	// URL is the base URL to give wrapper.WithBaseURL.
+	URL string
+	// Accounts are the seeded users (see SeedDemo): Accounts[0] is a
+	// superuser, Accounts[1] an ordinary user of the same customer,
+	// Accounts[2] an ordinary user with two-factor authentication.
+	Accounts []Account
+}
+
+// NewTestServer starts a seeded Server on loopback, stopped when the test
+// ends. Every response is checked against the contract; a mismatch fails the
+// test.
+func NewTestServer(tb TB, opts ...Option) *TestServer {
+	tb.Helper()
+	opts = append([]Option{WithResponseCheck(func(err error) { tb.Errorf("%v", err) })}, opts...)
+	sim, err := New(opts...)
+	if err != nil {
+		tb.Fatalf("api: %v", err)
+	}
+	accounts, err := sim.SeedDemo()
+	if err != nil {
+		tb.Fatalf("api: %v", err)
+	}
+	srv := httptest.NewServer(sim)
+	tb.Cleanup(srv.Close)
+	return &TestServer{Server: sim, URL: srv.URL, Accounts: accounts}
+}
