@@ -62,7 +62,7 @@ func call(t *testing.T, srv *api.TestServer, method, path, body string, headers 
 	}
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	b, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	return answer{resp.StatusCode, resp.Header, string(b)}
@@ -120,10 +120,13 @@ func TestReadOnlyKeysCannotWrite(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, tokens, 2)
 	for name, err := range map[string]error{
-		"revoke":      ro.Revoke(ctx, tokens[0].ID),
-		"bulk":        ro.RevokeMany(ctx, tokens[0].ID),
-		"self":        ro.RevokeCurrent(ctx),
-		"sudo":        func() error { _, err := ro.Sudo(ctx, wrapper.SudoInput{Password: srv.Accounts[1].Password}); return err }(),
+		"revoke": ro.Revoke(ctx, tokens[0].ID),
+		"bulk":   ro.RevokeMany(ctx, tokens[0].ID),
+		"self":   ro.RevokeCurrent(ctx),
+		"sudo": func() error {
+			_, err := ro.Sudo(ctx, wrapper.SudoInput{Password: srv.Accounts[1].Password})
+			return err
+		}(),
 		"create sudo": func() error { _, err := ro.Create(ctx, wrapper.CreateInput{Name: "x"}); return err }(),
 	} {
 		var apiErr *wrapper.APIError

@@ -209,7 +209,7 @@ func (c *Client) attempt(ctx context.Context, op *operation, out any, attempt in
 	req = req.WithContext(ctx)
 	req.Header["User-Agent"] = c.userAgent
 	start := time.Now()
-	resp, err := c.http.Do(req)
+	resp, err := c.http.Do(req) //nolint:bodyclose // readSuccess or readErrorBody drains and closes it
 	if err != nil {
 		c.log(ctx, op, attempt, 0, start, err)
 		if ctxErr := ctx.Err(); ctxErr != nil {

@@ -152,8 +152,10 @@ type errorBody struct {
 }
 
 // parseErrorBody fills Message, Detail and Code from a body of any shape. It
-// never fails: what cannot be parsed becomes a short excerpt.
-func parseErrorBody(e *APIError, body []byte) {
+// never fails: what cannot be parsed becomes a short excerpt. Secrets are
+// replaced before anything is cut, so no part of one survives a cut.
+func parseErrorBody(e *APIError, body []byte, secrets []string) {
+	clean := func(s string) string { return excerpt(redactAll(s, secrets)) }
 	trimmed := strings.TrimSpace(string(body))
 	if strings.HasPrefix(trimmed, "{") {
 		var eb errorBody
@@ -175,13 +177,13 @@ func parseErrorBody(e *APIError, body []byte) {
 					e.Code = first.Code
 				}
 			}
-			e.Message, e.Detail, e.Code = excerpt(e.Message), excerpt(e.Detail), excerpt(e.Code)
+			e.Message, e.Detail, e.Code = clean(e.Message), clean(e.Detail), clean(e.Code)
 			if e.Message != "" || e.Detail != "" || e.Code != "" {
 				return
 			}
 		}
 	}
-	e.Message = excerpt(textOf(trimmed))
+	e.Message = clean(textOf(trimmed))
 }
 
 // textOf turns an HTML page into its title, or its text without tags.
@@ -241,12 +243,9 @@ func newAPIError(method, path string, resp *http.Response, body []byte, now time
 	}
 	e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), now)
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
-		e.Location = excerpt(redactLocation(resp.Header.Get("Location")))
+		e.Location = excerpt(redactAll(redactLocation(resp.Header.Get("Location")), secrets))
 	}
-	parseErrorBody(e, body)
-	for _, s := range secrets {
-		e.Message, e.Detail, e.Location = redactValue(e.Message, s), redactValue(e.Detail, s), redactValue(e.Location, s)
-	}
+	parseErrorBody(e, body, secrets)
 	return e
 }
 

@@ -3,6 +3,7 @@ package wrapper_test
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -74,14 +75,7 @@ func TestErrorMapping(t *testing.T) {
 	}
 }
 
-func contains(list []error, target error) bool {
-	for _, e := range list {
-		if e == target {
-			return true
-		}
-	}
-	return false
-}
+func contains(list []error, target error) bool { return slices.Contains(list, target) }
 
 func TestHugeErrorBodyGivesShortError(t *testing.T) {
 	huge := `{"msg":"` + strings.Repeat("x", 1<<20) + `"}`
@@ -207,4 +201,13 @@ func TestCallerHTTPClientKeptIntact(t *testing.T) {
 	assert.Nil(t, mine.CheckRedirect)
 	assert.Nil(t, mine.Transport)
 	assert.Equal(t, 7*time.Second, mine.Timeout)
+}
+
+// TestSecretAtTheCutIsRedacted: a secret straddling the excerpt's cut is
+// replaced before the cut, so not even its first characters survive.
+func TestSecretAtTheCutIsRedacted(t *testing.T) {
+	f := newFake(t, reply(400, `{"msg":"`+strings.Repeat("x", 190)+testKey+`"}`))
+	_, err := f.client(t).List(ctx)
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), testKey[:8])
 }

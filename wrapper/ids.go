@@ -26,8 +26,7 @@ func idProblem(id string) string {
 		return fmt.Sprintf("is %d characters long, more than %d", len(id), maxIDLength)
 	}
 	for i := 0; i < len(id); i++ {
-		c := id[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+		if !isAlnum(id[i]) {
 			return fmt.Sprintf("must be alphanumeric (character %d is not)", i+1)
 		}
 	}
@@ -35,4 +34,8 @@ func idProblem(id string) string {
 		return `is "self", which names the caller's own token: use Current or RevokeCurrent`
 	}
 	return ""
+}
+
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }

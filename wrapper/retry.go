@@ -48,7 +48,7 @@ func WithRetry(p RetryPolicy) Option {
 	}
 }
 
-// ErrOutcomeUnknown: a create (or sudo) failed after the request may have
+// ErrOutcomeUnknown means a create (or sudo) failed after the request may have
 // reached Fastly, so a token may or may not have been created. It is never
 // retried; reconcile with List, matching the token's name.
 var ErrOutcomeUnknown = errors.New("fastly: outcome unknown: the request may have been processed")

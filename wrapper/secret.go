@@ -36,7 +36,6 @@ func (s *secret) Format(f fmt.State, _ rune)   { _, _ = f.Write([]byte(redactedT
 func (s *secret) LogValue() slog.Value         { return slog.StringValue(redactedText) }
 func (s *secret) MarshalJSON() ([]byte, error) { return []byte(`"` + redactedText + `"`), nil }
 func (s *secret) MarshalText() ([]byte, error) { return []byte(redactedText), nil }
-func (s *secret) redactIn(text string) string  { return redactValue(text, s.reveal()) }
 func redactValue(text, value string) string {
 	if value == "" || len(value) < 4 {
 		// Too short to search for without mangling ordinary text; such values

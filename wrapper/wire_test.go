@@ -184,13 +184,15 @@ func TestTransportRefusesForeignHost(t *testing.T) {
 	for _, target := range []string{"https://evil.example/tokens", "http://api.fastly.com/tokens", "https://api.fastly.com:8443/tokens", "https://sub.api.fastly.com/tokens"} {
 		req, err := http.NewRequest("GET", target, nil)
 		require.NoError(t, err)
-		_, err = tr.RoundTrip(req)
+		resp, err := tr.RoundTrip(req) //nolint:bodyclose // refused: no response
 		require.ErrorIs(t, err, ErrForeignHost, target)
+		require.Nil(t, resp)
 		assert.NotContains(t, err.Error(), "KeyS3cret")
 	}
 	require.False(t, dialed)
 	req, _ := http.NewRequest("GET", "https://api.fastly.com/tokens", nil)
-	_, _ = tr.RoundTrip(req)
+	resp, _ := tr.RoundTrip(req) //nolint:bodyclose // the stub returns no response
+	require.Nil(t, resp)
 	require.True(t, dialed)
 	assert.Empty(t, req.Header.Get("Fastly-Key"), "the caller's request is not modified")
 }

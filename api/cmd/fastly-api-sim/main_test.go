@@ -55,7 +55,7 @@ func TestStandaloneServer(t *testing.T) {
 	req.Header.Set("Fastly-Key", b.Accounts[1].Token)
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
-	resp.Body.Close()
+	require.NoError(t, resp.Body.Close())
 	assert.Equal(t, 404, resp.StatusCode)
 	assert.Equal(t, "6", resp.Header.Get("Fastly-RateLimit-Remaining"), "-write-limit is honoured")
 

@@ -1,0 +1,91 @@
+package wrapper
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+// Seeds: the shapes of ../shared/reference/fastly-tokens-api.md.
+var tokenSeeds = []string{
+	`{"id":"x","user_id":"u","customer_id":"c","name":"n","last_used_at":"2019-09-25T10:42:50Z","created_at":"2019-09-25T10:15:12Z","expires_at":null,"ip":"127.0.0.1","user_agent":"ua","sudo_expires_at":null,"scopes":["global"],"scope":"global","services":[],"service_id":null}`,
+	`{"id":"x","name":"n","user_id":"u","service_id":null,"expires_at":null,"created_at":"2019-09-25T12:32:46Z","updated_at":"2019-09-25T12:32:46Z","scope":"global","services":[],"access_token":"xxxxxxxxxxxxxxxxxxxx"}`,
+	`{"id":"x","creator_id":"c","access_token":"","role":"engineer","scopes":"global:read","services":null,"last_used_at":"","created_at":"2024-10-15T11:51:55Z","tls_access":false}`,
+	`{"id":"x","scope":"global global:read","created_at":"2020-06-22T03:19:48.000Z","expires_at":"2016-07-28T19:24:50+00:00"}`,
+	`{"expiry_time":"2021-01-14T11:52:45+00:00"}`,
+	`{}`, `[]`, `null`, `{"id":1}`, `{"scopes":[1,2]}`,
+}
+
+// FuzzDecodeToken: decoding one token never panics, and a body that
+// decodes gives a token whose scopes hold no empty or spaced value.
+func FuzzDecodeToken(f *testing.F) {
+	for _, s := range tokenSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var w wireCreatedToken
+		if decodeLenient(body, '{', &w) != nil {
+			return
+		}
+		tok := w.token()
+		for _, s := range tok.Scopes {
+			if strings.ContainsAny(string(s), " \t\n") && w.Scopes == nil {
+				t.Fatalf("scope %q split badly from %q", s, w.Scope)
+			}
+		}
+		for _, at := range []time.Time{tok.CreatedAt, tok.UpdatedAt, tok.LastUsedAt, tok.ExpiresAt, tok.SudoExpiresAt} {
+			if !at.IsZero() && at.Location() != time.UTC {
+				t.Fatalf("time %v not in UTC", at)
+			}
+		}
+	})
+}
+
+// FuzzDecodeList: a list decodes or fails cleanly; never a panic.
+func FuzzDecodeList(f *testing.F) {
+	for _, s := range tokenSeeds {
+		f.Add([]byte("[" + s + "," + s + "]"))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var list []wireToken
+		if err := decodeLenient(body, '[', &list); err == nil {
+			_ = tokensOf(list)
+		}
+	})
+}
+
+// FuzzParseError: any error body gives a one-line, bounded, valid UTF-8
+// message that never contains the configured secrets.
+func FuzzParseError(f *testing.F) {
+	for _, s := range []string{
+		`{"msg":"Provided credentials are missing or invalid"}`, `{"code":"2fa.verify"}`,
+		`{"msg":"You must POST /sudo to access this endpoint"}`, `{"errors":[{"title":"t","detail":"d"}]}`,
+		`{"title":"p","detail":"q","status":400}`, `<html><title>502 Bad Gateway</title></html>`, ``, `{"msg":"tru`,
+		`{"msg":"key SecretKey12345 leaked"}`,
+	} {
+		f.Add([]byte(s), 400)
+	}
+	const key = "SecretKey12345"
+	f.Fuzz(func(t *testing.T, body []byte, status int) {
+		if status < 100 || status > 999 {
+			status = 500
+		}
+		resp := &http.Response{StatusCode: status, Header: http.Header{}}
+		e := newAPIError("GET", "/tokens", resp, body, time.Now(), []string{key})
+		line := e.Error()
+		if strings.Contains(line, "\n") {
+			t.Fatalf("multi-line error %q", line)
+		}
+		if len(line) > 1200 {
+			t.Fatalf("error too long: %d bytes", len(line))
+		}
+		if strings.Contains(line, key) {
+			t.Fatalf("secret in error %q", line)
+		}
+		if utf8.ValidString(string(body)) && !utf8.ValidString(line) {
+			t.Fatalf("invalid UTF-8 from valid input: %q", line)
+		}
+	})
+}
