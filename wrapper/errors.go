@@ -188,11 +188,13 @@ func parseErrorBody(e *APIError, body []byte, secrets []string) {
 
 // textOf turns an HTML page into its title, or its text without tags.
 func textOf(body string) string {
-	lower := strings.ToLower(body)
+	// ASCII-only lowering keeps byte offsets valid for body (strings.ToLower
+	// may change the length of invalid or non-ASCII text).
+	lower := asciiLower(body)
 	if start := strings.Index(lower, "<title>"); start >= 0 {
-		rest := body[start+len("<title>"):]
-		if end := strings.Index(strings.ToLower(rest), "</title>"); end >= 0 {
-			return strings.TrimSpace(rest[:end])
+		from := start + len("<title>")
+		if end := strings.Index(lower[from:], "</title>"); end >= 0 {
+			return strings.TrimSpace(body[from : from+end])
 		}
 	}
 	if !strings.Contains(body, "<") {
@@ -278,3 +280,13 @@ func (e *ResponseError) Error() string {
 
 // Unwrap returns the cause (ErrResponseTooLarge or a decoding error).
 func (e *ResponseError) Unwrap() error { return e.Err }
+
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}

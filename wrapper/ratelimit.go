@@ -65,7 +65,10 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	if v == "" {
 		return 0
 	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil || isDigits(v) {
+		if err != nil { // all digits but out of range: a very long time
+			return maxRetryAfter
+		}
 		if secs <= 0 {
 			return 0
 		}
@@ -85,4 +88,13 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 		return d
 	}
 	return 0
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
