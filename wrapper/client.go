@@ -25,6 +25,7 @@ const defaultMaxBody = 32 << 20
 // many goroutines; build one and share it.
 type Client struct {
 	server         string // base URL with a trailing slash, as gen's builders want
+	routes         *routes
 	http           *http.Client
 	userAgent      []string
 	retry          RetryPolicy
@@ -52,7 +53,12 @@ func New(opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
+	rts, err := newRoutes(s.baseURL)
+	if err != nil {
+		return nil, err
+	}
 	c := &Client{
+		routes:      rts,
 		server:      s.baseURL,
 		userAgent:   []string{s.userAgent},
 		retry:       s.retry,
@@ -104,12 +110,15 @@ type operation struct {
 	method  string
 	path    string // API path for errors and logs, without the id
 	id      string // appended to path when set
-	build   func() (*http.Request, error)
-	expect  byte // '[' or '{' for a JSON body; 0 for none
+	tail    string // appended after id
+	route   *route
+	body    []byte // sent again, unchanged, on every attempt
+	otp     string // Fastly-OTP of this request only
+	expect  byte   // '[' or '{' for a JSON body; 0 for none
 	secrets [2]string
 }
 
-func (op *operation) fullPath() string { return op.path + op.id }
+func (op *operation) fullPath() string { return op.path + op.id + op.tail }
 
 // do runs op with retries and decodes a successful body into out.
 func (c *Client) do(ctx context.Context, op *operation, out any) error {
@@ -202,11 +211,15 @@ func (c *Client) shouldRetry(ctx context.Context, op *operation, f *attemptError
 
 // attempt sends op once. Errors worth a retry decision are *attemptError.
 func (c *Client) attempt(ctx context.Context, op *operation, out any, attempt int) error {
-	req, err := op.build()
+	var body io.Reader
+	if op.body != nil {
+		body = bytes.NewReader(op.body)
+	}
+	req, err := op.route.request(ctx, op.id, body)
 	if err != nil {
 		return fmt.Errorf("fastly: %s %s: building request: %w", op.method, op.fullPath(), err)
 	}
-	req = req.WithContext(ctx)
+	op.route.withOTP(req, op.otp)
 	req.Header["User-Agent"] = c.userAgent
 	start := time.Now()
 	resp, err := c.http.Do(req) //nolint:bodyclose // readSuccess or readErrorBody drains and closes it
@@ -222,8 +235,7 @@ func (c *Client) attempt(ctx context.Context, op *operation, out any, attempt in
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return c.readSuccess(ctx, op, resp, out)
 	}
-	body := readErrorBody(resp.Body)
-	apiErr := newAPIError(op.method, op.fullPath(), resp, body, time.Now(), c.secretsFor(op))
+	apiErr := newAPIError(op.method, op.fullPath(), resp, readErrorBody(resp.Body), time.Now(), c.secretsFor(op))
 	return &attemptError{api: apiErr, doubt: resp.StatusCode >= 500}
 }
 
@@ -255,7 +267,7 @@ func (c *Client) readSuccess(ctx context.Context, op *operation, resp *http.Resp
 	if resp.ContentLength > 0 {
 		buf.Grow(int(resp.ContentLength) + bytes.MinRead)
 	}
-	n, err := buf.ReadFrom(io.LimitReader(resp.Body, c.maxBody+1))
+	n, err := readBounded(buf, resp.Body, c.maxBody+1)
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return fmt.Errorf("fastly: %s %s: reading body: %w", op.method, op.fullPath(), ctxErr)
@@ -281,8 +293,38 @@ func readErrorBody(body io.ReadCloser) []byte {
 
 // closeBody drains a bounded amount (so the connection is reused) and closes.
 func closeBody(body io.ReadCloser) {
-	_, _ = io.CopyN(io.Discard, body, maxErrorBody)
+	if body != http.NoBody {
+		var scratch [512]byte
+		for drained := 0; drained < maxErrorBody; {
+			n, err := body.Read(scratch[:])
+			drained += n
+			if err != nil {
+				break
+			}
+		}
+	}
 	_ = body.Close()
+}
+
+// readBounded appends at most limit bytes of r to buf, reading straight into
+// buf's spare capacity (no intermediate reader or copy).
+func readBounded(buf *bytes.Buffer, r io.Reader, limit int64) (int64, error) {
+	var total int64
+	for total < limit {
+		buf.Grow(bytes.MinRead)
+		spare := buf.AvailableBuffer()
+		spare = spare[:min(int64(cap(spare)), limit-total)]
+		n, err := r.Read(spare)
+		buf.Write(spare[:n])
+		total += int64(n)
+		if err == io.EOF {
+			return total, nil
+		}
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
 }
 
 var bufferPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}

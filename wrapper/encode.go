@@ -97,19 +97,16 @@ func encodeBulkRevoke(ids []string) ([]byte, error) {
 		}
 		size += len(bulkItemStart) + len(id) + len(bulkItemEnd) + 1
 	}
-	var seen map[string]struct{}
+	var seen *idSet
 	if len(ids) > 1 {
-		seen = make(map[string]struct{}, len(ids))
+		seen = newIDSet(ids)
 	}
 	body := make([]byte, 0, size)
 	body = append(body, bulkPrefix...)
 	first := true
-	for _, id := range ids {
-		if seen != nil {
-			if _, dup := seen[id]; dup {
-				continue
-			}
-			seen[id] = struct{}{}
+	for i, id := range ids {
+		if seen != nil && !seen.add(i) {
+			continue
 		}
 		if !first {
 			body = append(body, ',')

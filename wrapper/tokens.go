@@ -1,15 +1,11 @@
 package wrapper
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
-
-	"github.com/tokenward/fastlytokens/gen"
 )
 
 const formMediaType = "application/x-www-form-urlencoded"
@@ -22,8 +18,7 @@ const formMediaType = "application/x-www-form-urlencoded"
 func (c *Client) List(ctx context.Context) ([]Token, error) {
 	var wire []wireToken
 	err := c.do(ctx, &operation{
-		kind: kindRead, method: http.MethodGet, path: "/tokens", expect: '[',
-		build: func() (*http.Request, error) { return gen.NewListTokensUserRequest(c.server) },
+		kind: kindRead, method: http.MethodGet, path: "/tokens", expect: '[', route: &c.routes.list,
 	}, &wire)
 	if err != nil {
 		return nil, err
@@ -41,8 +36,8 @@ func (c *Client) ListForCustomer(ctx context.Context, customerID string) ([]Toke
 	}
 	var wire []wireToken
 	err := c.do(ctx, &operation{
-		kind: kindRead, method: http.MethodGet, path: "/customer/" + customerID + "/tokens", expect: '[',
-		build: func() (*http.Request, error) { return gen.NewListTokensCustomerRequest(c.server, customerID) },
+		kind: kindRead, method: http.MethodGet, path: "/customer/", id: customerID, tail: "/tokens", expect: '[',
+		route: &c.routes.listForCustomer,
 	}, &wire)
 	if err != nil {
 		return nil, err
@@ -60,8 +55,7 @@ func (c *Client) Get(ctx context.Context, tokenID string) (Token, error) {
 	}
 	var wire wireToken
 	err := c.do(ctx, &operation{
-		kind: kindRead, method: http.MethodGet, path: "/tokens/", id: tokenID, expect: '{',
-		build: func() (*http.Request, error) { return gen.NewGetTokenRequest(c.server, tokenID) },
+		kind: kindRead, method: http.MethodGet, path: "/tokens/", id: tokenID, expect: '{', route: &c.routes.get,
 	}, &wire)
 	if err != nil {
 		return Token{}, err
@@ -75,8 +69,7 @@ func (c *Client) Get(ctx context.Context, tokenID string) (Token, error) {
 func (c *Client) Current(ctx context.Context) (Token, error) {
 	var wire wireToken
 	err := c.do(ctx, &operation{
-		kind: kindRead, method: http.MethodGet, path: "/tokens/self", expect: '{',
-		build: func() (*http.Request, error) { return gen.NewGetTokenCurrentRequest(c.server) },
+		kind: kindRead, method: http.MethodGet, path: "/tokens/self", expect: '{', route: &c.routes.current,
 	}, &wire)
 	if err != nil {
 		return Token{}, err
@@ -101,18 +94,10 @@ func (c *Client) Create(ctx context.Context, in CreateInput) (CreatedToken, erro
 	if err := checkCreateInput(&in); err != nil {
 		return CreatedToken{}, err
 	}
-	form := encodeCreateForm(&in)
-	var params gen.CreateTokenParams
-	if in.OTP != "" {
-		params.FastlyOTP = &in.OTP
-	}
 	var wire wireCreatedToken
 	err := c.do(ctx, &operation{
-		kind: kindCreate, method: http.MethodPost, path: "/tokens", expect: '{',
-		secrets: [2]string{in.Password, in.OTP},
-		build: func() (*http.Request, error) {
-			return gen.NewCreateTokenRequestWithBody(c.server, &params, formMediaType, strings.NewReader(form))
-		},
+		kind: kindCreate, method: http.MethodPost, path: "/tokens", expect: '{', route: &c.routes.create,
+		body: []byte(encodeCreateForm(&in)), otp: in.OTP, secrets: [2]string{in.Password, in.OTP},
 	}, &wire)
 	if err != nil {
 		return CreatedToken{}, err
@@ -136,17 +121,10 @@ func (c *Client) Sudo(ctx context.Context, in SudoInput) (time.Time, error) {
 	if in.Username != "" {
 		form += "&username=" + url.QueryEscape(in.Username)
 	}
-	var params gen.RequestSudoParams
-	if in.OTP != "" {
-		params.FastlyOTP = &in.OTP
-	}
 	var wire wireSudo
 	err := c.do(ctx, &operation{
-		kind: kindCreate, method: http.MethodPost, path: "/sudo", expect: '{',
-		secrets: [2]string{in.Password, in.OTP},
-		build: func() (*http.Request, error) {
-			return gen.NewRequestSudoRequestWithBody(c.server, &params, formMediaType, strings.NewReader(form))
-		},
+		kind: kindCreate, method: http.MethodPost, path: "/sudo", expect: '{', route: &c.routes.sudo,
+		body: []byte(form), otp: in.OTP, secrets: [2]string{in.Password, in.OTP},
 	}, &wire)
 	if err != nil {
 		return time.Time{}, err
@@ -165,8 +143,7 @@ func (c *Client) Revoke(ctx context.Context, tokenID string) error {
 		return err
 	}
 	return c.do(ctx, &operation{
-		kind: kindRevoke, method: http.MethodDelete, path: "/tokens/", id: tokenID,
-		build: func() (*http.Request, error) { return gen.NewRevokeTokenRequest(c.server, tokenID) },
+		kind: kindRevoke, method: http.MethodDelete, path: "/tokens/", id: tokenID, route: &c.routes.revoke,
 	}, nil)
 }
 
@@ -176,8 +153,7 @@ func (c *Client) Revoke(ctx context.Context, tokenID string) error {
 // Fastly API: DELETE /tokens/self (revoke-token-current)
 func (c *Client) RevokeCurrent(ctx context.Context) error {
 	return c.do(ctx, &operation{
-		kind: kindRevokeSelf, method: http.MethodDelete, path: "/tokens/self",
-		build: func() (*http.Request, error) { return gen.NewRevokeTokenCurrentRequest(c.server) },
+		kind: kindRevokeSelf, method: http.MethodDelete, path: "/tokens/self", route: &c.routes.revokeCurrent,
 	}, nil)
 }
 
@@ -193,10 +169,7 @@ func (c *Client) RevokeMany(ctx context.Context, tokenIDs ...string) error {
 		return err
 	}
 	return c.do(ctx, &operation{
-		kind: kindRevoke, method: http.MethodDelete, path: "/tokens",
-		build: func() (*http.Request, error) {
-			return gen.NewBulkRevokeTokensRequestWithBody(c.server, bulkMediaType, bytes.NewReader(body))
-		},
+		kind: kindRevoke, method: http.MethodDelete, path: "/tokens", route: &c.routes.bulkRevoke, body: body,
 	}, nil)
 }
 
