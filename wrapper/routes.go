@@ -56,7 +56,7 @@ func newRoutes(server string) (*routes, error) {
 	} {
 		req, err := spec.build()
 		if err != nil {
-			return nil, fmt.Errorf("%w: base URL: %v", ErrInvalidInput, err)
+			return nil, fmt.Errorf("%w: base URL: %w", ErrInvalidInput, err)
 		}
 		*spec.into = captureRoute(req)
 	}
