@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 )
@@ -171,4 +172,30 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// Environment variables read by WithEnv.
+const (
+	EnvToken   = "FASTLY_API_TOKEN"
+	EnvBaseURL = "FASTLY_API_URL"
+)
+
+// WithEnv reads the API key from FASTLY_API_TOKEN and, when set, the base
+// URL from FASTLY_API_URL (point it at api/ in tests). Nothing is read from
+// the environment unless this option is given. An unset FASTLY_API_TOKEN is
+// an error.
+func WithEnv() Option {
+	return func(s *settings) error {
+		key, ok := os.LookupEnv(EnvToken)
+		if !ok || key == "" {
+			return fmt.Errorf("%w: %s is not set", ErrInvalidInput, EnvToken)
+		}
+		if err := WithToken(key)(s); err != nil {
+			return err
+		}
+		if base := os.Getenv(EnvBaseURL); base != "" {
+			return WithBaseURL(base)(s)
+		}
+		return nil
+	}
 }

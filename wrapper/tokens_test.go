@@ -251,3 +251,22 @@ func TestNoKeyNoHeader(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, f.only(t).Header.Values("Fastly-Key"))
 }
+
+func TestWithEnv(t *testing.T) {
+	f := newFake(t, reply(200, "[]"))
+	t.Setenv(wrapper.EnvToken, testKey)
+	t.Setenv(wrapper.EnvBaseURL, f.url())
+	c, err := wrapper.New(wrapper.WithEnv(), wrapper.WithRetry(wrapper.RetryPolicy{}))
+	require.NoError(t, err)
+	_, err = c.List(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, testKey, f.only(t).Header.Get("Fastly-Key"))
+
+	t.Setenv(wrapper.EnvToken, "")
+	_, err = wrapper.New(wrapper.WithEnv())
+	require.ErrorIs(t, err, wrapper.ErrInvalidInput)
+	t.Setenv(wrapper.EnvToken, testKey)
+	t.Setenv(wrapper.EnvBaseURL, "http://example.com")
+	_, err = wrapper.New(wrapper.WithEnv())
+	require.ErrorIs(t, err, wrapper.ErrInvalidInput, "http only on loopback")
+}
