@@ -33,11 +33,11 @@ type transcript struct {
 
 func (t *transcript) section(format string, args ...any) {
 	t.step++
-	fmt.Fprintf(t.w, "\n%d. %s\n", t.step, fmt.Sprintf(format, args...))
+	_, _ = fmt.Fprintf(t.w, "\n%d. %s\n", t.step, fmt.Sprintf(format, args...))
 }
 
 func (t *transcript) line(format string, args ...any) {
-	fmt.Fprintf(t.w, "   %s\n", fmt.Sprintf(format, args...))
+	_, _ = fmt.Fprintf(t.w, "   %s\n", fmt.Sprintf(format, args...))
 }
 
 // masked shows a secret's first four characters only.
@@ -83,7 +83,7 @@ func run(out io.Writer) error {
 	baseURL := "http://" + ln.Addr().String()
 	admin, dev, secure := accounts[0], accounts[1], accounts[2]
 
-	fmt.Fprintf(out, "In-memory Fastly token API at %s\n", baseURL)
+	_, _ = fmt.Fprintf(out, "In-memory Fastly token API at %s\n", baseURL)
 	for _, a := range accounts {
 		kind := "user"
 		if a.Superuser {
@@ -92,7 +92,7 @@ func run(out io.Writer) error {
 		if a.TwoFactorSecret != "" {
 			kind += " with two-factor authentication"
 		}
-		fmt.Fprintf(out, "  %-20s %s, key %s\n", a.Login, kind, masked(a.Token))
+		_, _ = fmt.Fprintf(out, "  %-20s %s, key %s\n", a.Login, kind, masked(a.Token))
 	}
 
 	// 1. Create, as the two-factor user, with services, expiry and an OTP.
@@ -232,6 +232,6 @@ func run(out io.Writer) error {
 	_, err = rotatedClient.Current(ctx)
 	t.line("the key revoked itself; using it again: %v", err)
 
-	fmt.Fprintln(out, "\nDone: every operation ran against the in-memory API.")
+	_, _ = fmt.Fprintln(out, "\nDone: every operation ran against the in-memory API.")
 	return nil
 }
