@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -74,17 +75,6 @@ func orNull(s string) *string {
 	return &s
 }
 
-func joinScopes(scopes []string) string {
-	out := ""
-	for i, s := range scopes {
-		if i > 0 {
-			out += " "
-		}
-		out += s
-	}
-	return out
-}
-
 // lastService is the legacy service_id: the last of services, or null.
 func lastService(services []string) *string {
 	if len(services) == 0 {
@@ -102,7 +92,7 @@ func (t *token) read(now time.Time) readToken {
 		ID: t.id, UserID: t.userID, CustomerID: t.customerID, Name: t.name,
 		LastUsedAt: stamp(t.lastUsedAt), CreatedAt: stamp(t.createdAt), ExpiresAt: stamp(t.expiresAt),
 		IP: orNull(t.ip), UserAgent: orNull(t.userAgent), SudoExpiresAt: stamp(sudo),
-		Scopes: t.scopes, Scope: joinScopes(t.scopes), Services: t.services, ServiceID: lastService(t.services),
+		Scopes: t.scopes, Scope: strings.Join(t.scopes, " "), Services: t.services, ServiceID: lastService(t.services),
 	}
 }
 
@@ -110,7 +100,7 @@ func (t *token) created(secret string) createdToken {
 	return createdToken{
 		ID: t.id, Name: t.name, UserID: t.userID, CustomerID: t.customerID, ServiceID: lastService(t.services),
 		ExpiresAt: stamp(t.expiresAt), CreatedAt: stamp(t.createdAt), UpdatedAt: stamp(t.updatedAt),
-		Scope: joinScopes(t.scopes), Services: t.services, AccessToken: secret,
+		Scope: strings.Join(t.scopes, " "), Services: t.services, AccessToken: secret,
 	}
 }
 
