@@ -224,11 +224,12 @@ func (c *Client) attempt(ctx context.Context, op *operation, out any, attempt in
 	start := time.Now()
 	resp, err := c.http.Do(req) //nolint:bodyclose // readSuccess or readErrorBody drains and closes it
 	if err != nil {
-		c.log(ctx, op, attempt, 0, start, err)
+		failure := c.transportError(op, err)
+		c.log(ctx, op, attempt, 0, start, failure)
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return fmt.Errorf("fastly: %s %s: %w", op.method, op.fullPath(), ctxErr)
 		}
-		return &attemptError{transport: c.transportError(op, err), notSent: neverSent(err), doubt: !neverSent(err)}
+		return &attemptError{transport: failure, notSent: neverSent(err), doubt: !neverSent(err)}
 	}
 	c.noteRateLimit(resp.Header)
 	c.log(ctx, op, attempt, resp.StatusCode, start, nil)
@@ -239,14 +240,29 @@ func (c *Client) attempt(ctx context.Context, op *operation, out any, attempt in
 	return &attemptError{api: apiErr, doubt: resp.StatusCode >= 500}
 }
 
-// transportError keeps the cause but drops the URL that *url.Error prints.
+// transportError keeps the cause but drops the URL that *url.Error prints,
+// and redacts any credential a transport put into its error text.
 func (c *Client) transportError(op *operation, err error) error {
 	var urlErr *url.Error
 	if errors.As(err, &urlErr) {
 		err = urlErr.Err
 	}
-	return fmt.Errorf("fastly: %s %s: %w", op.method, op.fullPath(), err)
+	wrapped := fmt.Errorf("fastly: %s %s: %w", op.method, op.fullPath(), err)
+	if text := wrapped.Error(); redactAll(text, c.secretsFor(op)) != text {
+		return &redactedError{text: redactAll(text, c.secretsFor(op)), cause: wrapped}
+	}
+	return wrapped
 }
+
+// redactedError is an error whose text had a credential replaced; errors.Is
+// and errors.As still reach the cause.
+type redactedError struct {
+	text  string
+	cause error
+}
+
+func (e *redactedError) Error() string { return e.text }
+func (e *redactedError) Unwrap() error { return e.cause }
 
 func (c *Client) secretsFor(op *operation) []string {
 	key, password := c.credentials()

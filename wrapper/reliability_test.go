@@ -411,7 +411,9 @@ func TestDebugLogRedacted(t *testing.T) {
 	f := newFake(t, attempts(reply(503, `{"msg":"key `+testKey+`"}`), reply(200, "[]"), reply(200, createdJSON)))
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	c := f.client(t, fastRetry, wrapper.WithLogger(logger), wrapper.WithBasicAuth("me", testPassword))
+	// A transport (a proxy's, say) whose first error carries the key.
+	leaky := &leakyTransport{next: http.DefaultTransport}
+	c := f.client(t, fastRetry, wrapper.WithLogger(logger), wrapper.WithBasicAuth("me", testPassword), wrapper.WithHTTPClient(&http.Client{Transport: leaky}))
 	_, err := c.List(ctx)
 	require.NoError(t, err)
 	created, err := c.Create(ctx, wrapper.CreateInput{Name: "x", Username: "me", Password: testPassword, OTP: testOTP})
@@ -420,11 +422,12 @@ func TestDebugLogRedacted(t *testing.T) {
 
 	text := logs.String()
 	lines := strings.Split(strings.TrimSpace(text), "\n")
-	require.Len(t, lines, 4)
+	require.Len(t, lines, 5)
 	assert.Contains(t, lines[0], `"method":"GET","path":"/tokens","attempt":1`)
-	assert.Contains(t, lines[0], `"status":503`)
-	assert.Contains(t, lines[1], `"attempt":2`)
-	assert.Contains(t, lines[2], `"method":"POST"`)
+	assert.Contains(t, lines[0], `"error":"fastly: GET /tokens: proxy refused key [REDACTED]"`)
+	assert.Contains(t, lines[1], `"status":503`)
+	assert.Contains(t, lines[2], `"attempt":3`)
+	assert.Contains(t, lines[3], `"method":"POST"`)
 	noSecrets(t, text, created.AccessToken, "Basic ")
 
 	var textLogs bytes.Buffer
@@ -514,4 +517,28 @@ func TestConnectionReuse(t *testing.T) {
 	}
 	assert.Equal(t, int32(1000), n.Load())
 	assert.Equal(t, int32(1), conns.Load(), "every call reused the first connection")
+}
+
+// leakyTransport fails its first request with an error that quotes the key.
+type leakyTransport struct {
+	failed atomic.Bool
+	next   http.RoundTripper
+}
+
+func (l *leakyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if l.failed.CompareAndSwap(false, true) {
+		return nil, errors.New("proxy refused key " + r.Header.Get("Fastly-Key"))
+	}
+	return l.next.RoundTrip(r)
+}
+
+// TestTransportErrorsRedacted: a transport error quoting a credential is
+// returned with the credential replaced, the cause still reachable.
+func TestTransportErrorsRedacted(t *testing.T) {
+	f := newFake(t, reply(200, "[]"))
+	c := f.client(t, wrapper.WithHTTPClient(&http.Client{Transport: &leakyTransport{next: http.DefaultTransport}}))
+	_, err := c.List(ctx)
+	require.Error(t, err)
+	noSecrets(t, err.Error())
+	assert.Contains(t, err.Error(), "proxy refused key [REDACTED]")
 }
