@@ -4,12 +4,18 @@
 // superusers, rate limits), checks every request against the contract in
 // openapi/, and keeps its state in memory. It is safe for concurrent use.
 //
-// Use it to test code that manages tokens without touching Fastly:
+// Use it to test code that manages tokens without touching Fastly. In a test,
+// NewTestServer starts a seeded server that also checks every response
+// against the contract:
+//
+//	srv := api.NewTestServer(t)
+//	client, _ := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithToken(srv.Accounts[0].Token))
+//
+// Elsewhere, serve a Server yourself:
 //
 //	sim, _ := api.New()
 //	accounts, _ := sim.SeedDemo()
 //	srv := httptest.NewServer(sim)
-//	client, _ := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithToken(accounts[0].Token))
 //
 // The standalone server api/cmd/fastly-api-sim serves it on a port for
 // tests written in any language.

@@ -176,7 +176,7 @@ func (e *attemptError) final(op *operation) error {
 		return e.api
 	}
 	if op.kind == kindCreate && !e.notSent {
-		return fmt.Errorf("fastly: %s %s: %w; reconcile with List, matching the name: %w", op.method, op.fullPath(), ErrOutcomeUnknown, e.transport)
+		return fmt.Errorf("%w (%w; reconcile with List, matching the name)", e.transport, ErrOutcomeUnknown)
 	}
 	return e.transport
 }
