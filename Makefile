@@ -22,7 +22,8 @@ generate: ## Regenerate gen/ from openapi/tokens.yaml with the pinned oapi-codeg
 	$(GO) generate ./...
 
 .PHONY: check-generate
-check-generate: generate ## Regenerate and fail if gen/ differs from what is committed
+check-generate: generate ## Regenerate and fail if gen/ (or go.mod) differs from what is committed
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run 'go mod tidy' and commit" >&2; exit 1; }
 	@git diff --exit-code -- gen || { echo "gen/ is stale: run 'make generate' and commit" >&2; exit 1; }
 	@untracked=$$(git status --porcelain -- gen); if [ -n "$$untracked" ]; then \
 		echo "gen/ has uncommitted files:" >&2; echo "$$untracked" >&2; exit 1; fi
