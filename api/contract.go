@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -75,11 +74,7 @@ func (c *contract) validateResponse(r *http.Request, route *routers.Route, rec *
 
 // describe turns a validation error into one line that says what is wrong.
 func describe(err error) string {
-	var reqErr *openapi3filter.RequestError
 	msg := err.Error()
-	if errors.As(err, &reqErr) {
-		msg = reqErr.Error()
-	}
 	if i := strings.IndexByte(msg, '\n'); i >= 0 {
 		msg = msg[:i]
 	}
