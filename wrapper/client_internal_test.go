@@ -61,13 +61,20 @@ func TestParseRetryAfter(t *testing.T) {
 
 func TestBackoffIsCappedFullJitter(t *testing.T) {
 	p := RetryPolicy{BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second}
-	for attempt := range 40 {
-		ceiling := min(p.MaxDelay, p.BaseDelay<<min(attempt, 30))
-		for range 50 {
+	for attempt, ceiling := range map[int]time.Duration{0: 100 * time.Millisecond, 2: 400 * time.Millisecond, 3: 800 * time.Millisecond, 4: time.Second, 40: time.Second} {
+		lowest, highest := ceiling, time.Duration(0)
+		distinct := map[time.Duration]bool{}
+		for range 400 {
 			d := p.backoff(attempt)
 			require.GreaterOrEqual(t, d, time.Duration(0))
-			require.Less(t, d, ceiling+1)
+			require.Less(t, d, ceiling, "attempt %d: capped exponential ceiling", attempt)
+			lowest, highest = min(lowest, d), max(highest, d)
+			distinct[d] = true
 		}
+		// Full jitter: the waits spread over the whole range below the ceiling.
+		assert.Less(t, lowest, ceiling/4, "attempt %d", attempt)
+		assert.Greater(t, highest, ceiling*3/4, "attempt %d", attempt)
+		assert.Greater(t, len(distinct), 300, "attempt %d", attempt)
 	}
 	assert.Zero(t, (&RetryPolicy{}).backoff(3))
 }
