@@ -97,9 +97,6 @@ func (s *Server) mintLocked(u *user, name string, scopes, services []string, exp
 	}
 	t := &token{id: newID(), userID: u.id, customerID: u.customerID, name: name, scopes: scopes,
 		services: services, hash: hash(secret), createdAt: now, updatedAt: now, expiresAt: expiresAt.UTC().Truncate(time.Second)}
-	if expiresAt.IsZero() {
-		t.expiresAt = time.Time{}
-	}
 	s.tokens[t.id] = t
 	s.byHash[t.hash] = t
 	return t, secret

@@ -229,7 +229,8 @@ func (c *Client) attempt(ctx context.Context, op *operation, out any, attempt in
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return fmt.Errorf("fastly: %s %s: %w", op.method, op.fullPath(), ctxErr)
 		}
-		return &attemptError{transport: failure, notSent: neverSent(err), doubt: !neverSent(err)}
+		notSent := neverSent(err)
+		return &attemptError{transport: failure, notSent: notSent, doubt: !notSent}
 	}
 	c.noteRateLimit(resp.Header)
 	c.log(ctx, op, attempt, resp.StatusCode, start, nil)
@@ -248,8 +249,9 @@ func (c *Client) transportError(op *operation, err error) error {
 		err = urlErr.Err
 	}
 	wrapped := fmt.Errorf("fastly: %s %s: %w", op.method, op.fullPath(), err)
-	if text := wrapped.Error(); redactAll(text, c.secretsFor(op)) != text {
-		return &redactedError{text: redactAll(text, c.secretsFor(op)), cause: wrapped}
+	text := wrapped.Error()
+	if redacted := redactAll(text, c.secretsFor(op)); redacted != text {
+		return &redactedError{text: redacted, cause: wrapped}
 	}
 	return wrapped
 }
@@ -369,7 +371,7 @@ func (c *Client) log(ctx context.Context, op *operation, attempt, status int, st
 		attrs = append(attrs, slog.Int("status", status))
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", redactAll(err.Error(), c.secretsFor(op))))
+		attrs = append(attrs, slog.String("error", err.Error())) // transportError redacted it
 	}
 	if limit := c.RateLimit(); limit.Known {
 		attrs = append(attrs, slog.Int("ratelimit_remaining", limit.Remaining))
