@@ -88,10 +88,17 @@ func TestReadBodiesAreShapedLikeFastly(t *testing.T) {
 	require.Equal(t, 200, a.status)
 	assert.Equal(t, "application/json", a.header.Get("Content-Type"))
 	assert.Empty(t, a.header.Get("Fastly-RateLimit-Remaining"), "GETs carry no rate-limit headers")
-	// Field order and nulls as api.fastly.com sends them.
-	assert.Regexp(t, `^\{"id":"[A-Za-z0-9]{22}","user_id":"`+srv.Accounts[1].UserID+`","customer_id":"`+srv.Accounts[1].CustomerID+
+	// Values and nulls as api.fastly.com sends them. Rendered from the
+	// contract's types, every nullable field is written (deleted_at and
+	// updated_at too, as null), and keys come in the types' order.
+	var got map[string]any
+	require.NoError(t, json.Unmarshal([]byte(a.body), &got))
+	id, _ := got["id"].(string)
+	assert.Regexp(t, `^[A-Za-z0-9]{22}$`, id)
+	assert.JSONEq(t, `{"id":"`+id+`","user_id":"`+srv.Accounts[1].UserID+`","customer_id":"`+srv.Accounts[1].CustomerID+
 		`","name":"demo global key","last_used_at":"2026-11-28T12:10:00Z","created_at":"2026-11-28T12:10:00Z","expires_at":null,`+
-		`"ip":"127.0.0.1","user_agent":"probe/1","sudo_expires_at":null,"scopes":\["global"\],"scope":"global","services":\[\],"service_id":null\}$`, a.body)
+		`"ip":"127.0.0.1","user_agent":"probe/1","sudo_expires_at":null,"scopes":["global"],"scope":"global","services":[],"service_id":null,`+
+		`"updated_at":null,"deleted_at":null}`, a.body)
 }
 
 func TestAuthentication(t *testing.T) {
@@ -287,8 +294,19 @@ func TestCreateRefusals(t *testing.T) {
 	a = call(t, srv, "POST", "/tokens", "name=x&services=abc&services%5B0%5D=def"+creds, form, ct)
 	require.Equal(t, 200, a.status, a.body)
 	assert.Contains(t, a.body, `"services":[]`)
-	// The create answer has Fastly's create field order.
-	assert.Regexp(t, `^\{"id":"\w+","name":"x","user_id":"\w+","customer_id":"\w+","service_id":null,"expires_at":null,"created_at":"[^"]+","updated_at":"[^"]+","scope":"global","services":\[\],"access_token":"[\w-]{32}"\}$`, a.body)
+	// The create answer has Fastly's create fields (and, rendered from the
+	// contract's types, the other nullable fields as null).
+	var created map[string]any
+	require.NoError(t, json.Unmarshal([]byte(a.body), &created))
+	for key, want := range map[string]any{"name": "x", "service_id": nil, "expires_at": nil, "scope": "global", "services": []any{},
+		"last_used_at": nil, "ip": nil, "user_agent": nil, "sudo_expires_at": nil, "deleted_at": nil} {
+		assert.Equal(t, want, created[key], key)
+	}
+	assert.Regexp(t, `^[\w-]{32}$`, created["access_token"])
+	for _, key := range []string{"id", "user_id", "customer_id", "created_at", "updated_at"} {
+		assert.NotEmpty(t, created[key], key)
+	}
+	assert.Len(t, created, 16)
 
 	a = call(t, srv, "POST", "/tokens", "name=x"+creds)
 	assert.Equal(t, 400, a.status, "a create without a form content type is malformed")

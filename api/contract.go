@@ -34,14 +34,29 @@ func loadContract() (*contract, error) {
 	return &contract{doc: doc, options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, IncludeResponseStatus: true}}, nil
 }
 
-// route is the contract's operation for method and path template; it panics
-// at start-up if the server serves something the contract does not declare.
-func (c *contract) route(method, path string) *routers.Route {
-	item := c.doc.Paths.Value(path)
-	if item == nil || item.GetOperation(method) == nil {
-		panic("api: the contract has no " + method + " " + path)
+// route is the contract's operation operationID with its method and path
+// template; it panics at start-up if the server serves something the
+// contract does not declare.
+func (c *contract) route(operationID string) *routers.Route {
+	for path, item := range c.doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			if op.OperationID == operationID {
+				return &routers.Route{Spec: c.doc, Path: path, PathItem: item, Method: method, Operation: op}
+			}
+		}
 	}
-	return &routers.Route{Spec: c.doc, Path: path, PathItem: item, Method: method, Operation: item.GetOperation(method)}
+	panic("api: the contract has no operation " + operationID)
+}
+
+// operationIDs lists every operation the contract declares.
+func (c *contract) operationIDs() []string {
+	var ids []string
+	for _, item := range c.doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			ids = append(ids, op.OperationID)
+		}
+	}
+	return ids
 }
 
 func (c *contract) input(r *http.Request, route *routers.Route) *openapi3filter.RequestValidationInput {

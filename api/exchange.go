@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/getkin/kin-openapi/routers"
+
+	"github.com/tokenward/fastlytokens/gen"
 )
 
 // exchange is one request being served, under the server's lock.
@@ -18,12 +20,12 @@ type exchange struct {
 	now time.Time
 }
 
-// handle registers h for pattern, checked against the contract's operation
-// for the same method and path template.
-func (s *Server) handle(pattern, contractPath string, h func(*exchange)) {
-	method, _, _ := strings.Cut(pattern, " ")
-	route := s.contract.route(method, contractPath)
-	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+// handle registers h for the contract's operation operationID, at the
+// method and path template the contract gives it: each route is written once,
+// in the contract.
+func (s *Server) handle(operationID string, h func(*exchange)) {
+	route := s.contract.route(operationID)
+	s.mux.HandleFunc(route.Method+" "+route.Path, func(w http.ResponseWriter, r *http.Request) {
 		out := w
 		var rec *capture
 		if s.check != nil {
@@ -47,7 +49,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, route *routers.Ro
 		if route.Operation.OperationID == "create-token" && strings.Contains(detail, "expires_at") {
 			status = http.StatusUnprocessableEntity // Fastly's answer to a malformed expires_at
 		}
-		writeJSON(w, status, errorBody{Msg: "Bad request", Detail: detail})
+		writeJSON(w, status, errorBody("Bad request", detail))
 		return
 	}
 	s.mu.Lock()
@@ -57,10 +59,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, route *routers.Ro
 
 func (x *exchange) json(status int, v any) { writeJSON(x.w, status, v) }
 func (x *exchange) fail(status int, msg string) {
-	x.json(status, errorBody{Msg: msg})
+	x.json(status, errorBody(msg, ""))
 }
-func (x *exchange) failCode(code string) { x.json(http.StatusBadRequest, codeBody{Code: code}) }
-func (x *exchange) noContent()           { x.w.WriteHeader(http.StatusNoContent) }
+func (x *exchange) failCode(code gen.CreateTokenErrorCode) {
+	x.json(http.StatusBadRequest, gen.CreateTokenError{Code: code})
+}
+func (x *exchange) noContent() { x.w.WriteHeader(http.StatusNoContent) }
 
 // caller authenticates the Fastly-Key: 401 when missing or expired, 403 when
 // unknown or revoked. It records the use (time, IP, User-Agent) as Fastly does.
@@ -156,11 +160,11 @@ func (x *exchange) revoke(t *token) {
 func (x *exchange) verify(login, password string) (*user, bool) {
 	u := x.s.logins[login]
 	if u == nil || u.passwordHash != hash(password) {
-		x.failCode("invalid_grant")
+		x.failCode(gen.InvalidGrant)
 		return nil, false
 	}
 	if u.totpSecret != "" && !validTOTP(u.totpSecret, x.r.Header.Get("Fastly-OTP"), x.now) {
-		x.failCode("2fa.verify")
+		x.failCode(gen.N2faVerify)
 		return nil, false
 	}
 	return u, true

@@ -7,16 +7,18 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/tokenward/fastlytokens/gen"
 )
 
-func (x *exchange) tokenList(keep func(*token) bool) []readToken {
-	list := []readToken{}
+func (x *exchange) tokenList(keep func(*token) bool) []gen.Token {
+	list := []gen.Token{}
 	for _, t := range x.s.tokens {
 		if !t.revoked && keep(t) {
 			list = append(list, t.read(x.now))
 		}
 	}
-	slices.SortFunc(list, func(a, b readToken) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(list, func(a, b gen.Token) int { return strings.Compare(a.Id, b.Id) })
 	return list
 }
 
@@ -97,27 +99,22 @@ func (s *Server) bulkRevoke(x *exchange) {
 	if !ok {
 		return
 	}
-	var doc struct {
-		Data []struct {
-			Type string `json:"type"`
-			ID   string `json:"id"`
-		} `json:"data"`
-	}
+	var doc gen.BulkRevokeRequest
 	body, _ := io.ReadAll(x.r.Body)
 	if err := json.Unmarshal(body, &doc); err != nil {
-		x.json(http.StatusBadRequest, errorBody{Msg: "Bad request", Detail: "body is not a JSON:API bulk document"})
+		x.json(http.StatusBadRequest, errorBody("Bad request", "body is not a JSON:API bulk document"))
 		return
 	}
 	u := x.userOf(caller)
 	targets := make([]*token, 0, len(doc.Data))
 	for _, item := range doc.Data {
-		t := x.live(item.ID)
+		t := x.live(item.Id)
 		if t == nil || t.customerID != u.customerID {
-			x.json(http.StatusNotFound, errorBody{Msg: msgTokenLookupFailed, Detail: "token " + item.ID})
+			x.json(http.StatusNotFound, errorBody(msgTokenLookupFailed, "token "+item.Id))
 			return
 		}
 		if !mayManage(u, t) {
-			x.json(http.StatusForbidden, errorBody{Msg: msgForbidden, Detail: "token " + item.ID})
+			x.json(http.StatusForbidden, errorBody(msgForbidden, "token "+item.Id))
 			return
 		}
 		targets = append(targets, t)
@@ -132,7 +129,7 @@ func (s *Server) bulkRevoke(x *exchange) {
 // sudo mode, in that order, then mints the token.
 func (s *Server) createToken(x *exchange) {
 	if err := x.r.ParseForm(); err != nil {
-		x.failCode("invalid_request")
+		x.failCode(gen.InvalidRequest)
 		return
 	}
 	form := x.r.PostForm
@@ -159,13 +156,13 @@ func (s *Server) createToken(x *exchange) {
 
 	scopes, ok := parseScopes(form.Get("scope"))
 	if !ok {
-		x.failCode("invalid_scope")
+		x.failCode(gen.InvalidScope)
 		return
 	}
 	services := form["services[]"] // Fastly ignores services= and services[0]=
 	for _, id := range services {
 		if !isID(id) {
-			x.failCode("invalid_request")
+			x.failCode(gen.InvalidRequest)
 			return
 		}
 	}
@@ -173,7 +170,7 @@ func (s *Server) createToken(x *exchange) {
 	if v := form.Get("expires_at"); v != "" {
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {
-			x.json(http.StatusUnprocessableEntity, errorBody{Msg: "Unprocessable Entity", Detail: "expires_at must be RFC 3339"})
+			x.json(http.StatusUnprocessableEntity, errorBody("Unprocessable Entity", "expires_at must be RFC 3339"))
 			return
 		}
 		expires = t
@@ -202,10 +199,7 @@ func (s *Server) sudo(x *exchange) {
 	if !ok {
 		return
 	}
-	var in struct {
-		Username string `json:"username"`
-		Password string `json:"password"`
-	}
+	var in gen.SudoRequest
 	if strings.HasPrefix(x.r.Header.Get("Content-Type"), "application/json") {
 		body, _ := io.ReadAll(x.r.Body)
 		_ = json.Unmarshal(body, &in)
@@ -215,14 +209,14 @@ func (s *Server) sudo(x *exchange) {
 	}
 	u := x.userOf(caller)
 	if in.Username != "" && in.Username != u.login {
-		x.failCode("invalid_grant")
+		x.failCode(gen.InvalidGrant)
 		return
 	}
 	if _, ok := x.verify(u.login, in.Password); !ok {
 		return
 	}
 	caller.sudoUntil = x.now.UTC().Truncate(time.Second).Add(SudoDuration)
-	x.json(http.StatusOK, map[string]string{"expiry_time": caller.sudoUntil.Format("2006-01-02T15:04:05+00:00")})
+	x.json(http.StatusOK, gen.SudoResponse{ExpiryTime: gen.Time{Time: caller.sudoUntil}})
 }
 
 func isID(s string) bool {

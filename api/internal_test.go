@@ -9,7 +9,21 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/tokenward/fastlytokens/gen"
 )
+
+// TestEveryOperationHasOneHandler: the server serves exactly the contract's
+// operations, one handler each, by operationId.
+func TestEveryOperationHasOneHandler(t *testing.T) {
+	s, err := New()
+	require.NoError(t, err)
+	var served []string
+	for id := range s.handlers {
+		served = append(served, id)
+	}
+	assert.ElementsMatch(t, s.contract.operationIDs(), served)
+}
 
 // TestResponseCheckReportsDrift: a handler answering outside the contract (a
 // token without its id, a status the operation does not declare) is
@@ -19,9 +33,9 @@ func TestResponseCheckReportsDrift(t *testing.T) {
 	s, err := New(WithResponseCheck(func(err error) { reported = append(reported, err) }))
 	require.NoError(t, err)
 	s.mux = http.NewServeMux()
-	s.handle("GET /tokens/self", "/tokens/self", func(x *exchange) { x.json(200, map[string]any{"name": 1}) })
-	s.handle("DELETE /tokens/self", "/tokens/self", func(x *exchange) { x.json(418, errorBody{Msg: "teapot"}) })
-	s.handle("GET /tokens", "/tokens", func(x *exchange) { x.json(200, []readToken{}) })
+	s.handle("get-token-current", func(x *exchange) { x.json(200, map[string]any{"name": 1}) })
+	s.handle("revoke-token-current", func(x *exchange) { x.json(418, errorBody("teapot", "")) })
+	s.handle("list-tokens-user", func(x *exchange) { x.json(200, []gen.Token{}) })
 
 	for _, method := range []string{"GET", "DELETE"} {
 		rec := httptest.NewRecorder()

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/tokenward/fastlytokens/gen"
 )
 
 // Messages Fastly sends, verbatim.
@@ -17,90 +19,47 @@ const (
 	msgForbidden          = "Forbidden"
 )
 
-type errorBody struct {
-	Msg    string `json:"msg,omitempty"`
-	Detail string `json:"detail,omitempty"`
-}
+// Every body is rendered from gen's models, the contract's own types: a
+// token's nulls (never used, never expires, no IP) come from gen's nullable
+// types.
 
-type codeBody struct {
-	Code string `json:"code"`
-}
-
-// readToken is the read endpoints' token, fields in the order Fastly sends.
-type readToken struct {
-	ID            string   `json:"id"`
-	UserID        string   `json:"user_id"`
-	CustomerID    string   `json:"customer_id"`
-	Name          string   `json:"name"`
-	LastUsedAt    *string  `json:"last_used_at"`
-	CreatedAt     *string  `json:"created_at"`
-	ExpiresAt     *string  `json:"expires_at"`
-	IP            *string  `json:"ip"`
-	UserAgent     *string  `json:"user_agent"`
-	SudoExpiresAt *string  `json:"sudo_expires_at"`
-	Scopes        []string `json:"scopes"`
-	Scope         string   `json:"scope"`
-	Services      []string `json:"services"`
-	ServiceID     *string  `json:"service_id"`
-}
-
-// createdToken is create's token, fields in the order Fastly sends.
-type createdToken struct {
-	ID          string   `json:"id"`
-	Name        string   `json:"name"`
-	UserID      string   `json:"user_id"`
-	CustomerID  string   `json:"customer_id"`
-	ServiceID   *string  `json:"service_id"`
-	ExpiresAt   *string  `json:"expires_at"`
-	CreatedAt   *string  `json:"created_at"`
-	UpdatedAt   *string  `json:"updated_at"`
-	Scope       string   `json:"scope"`
-	Services    []string `json:"services"`
-	AccessToken string   `json:"access_token"`
-}
-
-// stamp is RFC 3339 without fractions, or null for the zero time.
-func stamp(t time.Time) *string {
-	if t.IsZero() {
-		return nil
-	}
-	s := t.UTC().Format("2006-01-02T15:04:05Z")
-	return &s
-}
-
-func orNull(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
+func errorBody(msg, detail string) gen.GenericTokenError {
+	return gen.GenericTokenError{Msg: msg, Detail: detail}
 }
 
 // lastService is the legacy service_id: the last of services, or null.
-func lastService(services []string) *string {
+func lastService(services []string) gen.NullableString {
 	if len(services) == 0 {
-		return nil
+		return ""
 	}
-	return &services[len(services)-1]
+	return gen.NullableString(services[len(services)-1])
 }
 
-func (t *token) read(now time.Time) readToken {
+func stamp(t time.Time) gen.Time { return gen.Time{Time: t} }
+
+func (t *token) read(now time.Time) gen.Token {
 	sudo := time.Time{}
 	if t.sudoUntil.After(now) {
 		sudo = t.sudoUntil
 	}
-	return readToken{
-		ID: t.id, UserID: t.userID, CustomerID: t.customerID, Name: t.name,
+	return gen.Token{
+		Id: t.id, UserId: t.userID, CustomerId: t.customerID, Name: t.name,
 		LastUsedAt: stamp(t.lastUsedAt), CreatedAt: stamp(t.createdAt), ExpiresAt: stamp(t.expiresAt),
-		IP: orNull(t.ip), UserAgent: orNull(t.userAgent), SudoExpiresAt: stamp(sudo),
-		Scopes: t.scopes, Scope: strings.Join(t.scopes, " "), Services: t.services, ServiceID: lastService(t.services),
+		Ip: gen.NullableString(t.ip), UserAgent: gen.NullableString(t.userAgent), SudoExpiresAt: stamp(sudo),
+		Scopes: t.scopes, Scope: strings.Join(t.scopes, " "), Services: t.services, ServiceId: lastService(t.services),
 	}
 }
 
-func (t *token) created(secret string) createdToken {
-	return createdToken{
-		ID: t.id, Name: t.name, UserID: t.userID, CustomerID: t.customerID, ServiceID: lastService(t.services),
-		ExpiresAt: stamp(t.expiresAt), CreatedAt: stamp(t.createdAt), UpdatedAt: stamp(t.updatedAt),
-		Scope: strings.Join(t.scopes, " "), Services: t.services, AccessToken: secret,
+// created is create's answer: the token as create sends it (Fastly leaves
+// out last use and scopes there) and its secret.
+func (t *token) created(secret string) gen.CreatedToken {
+	return gen.CreatedToken{
+		Token: gen.Token{
+			Id: t.id, Name: t.name, UserId: t.userID, CustomerId: t.customerID, ServiceId: lastService(t.services),
+			ExpiresAt: stamp(t.expiresAt), CreatedAt: stamp(t.createdAt), UpdatedAt: stamp(t.updatedAt),
+			Scope: strings.Join(t.scopes, " "), Services: t.services,
+		},
+		AccessToken: secret,
 	}
 }
 

@@ -42,6 +42,7 @@ type Server struct {
 	check      func(error)
 	contract   *contract
 	mux        *http.ServeMux
+	handlers   map[string]func(*exchange) // by the contract's operationId
 
 	customers map[string]bool
 	users     map[string]*user
@@ -95,16 +96,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.Serve
 
 func (s *Server) routes() {
 	s.mux = http.NewServeMux()
-	s.handle("GET /tokens", "/tokens", s.listTokens)
-	s.handle("POST /tokens", "/tokens", s.createToken)
-	s.handle("DELETE /tokens", "/tokens", s.bulkRevoke)
-	s.handle("GET /tokens/self", "/tokens/self", s.getCurrent)
-	s.handle("DELETE /tokens/self", "/tokens/self", s.revokeCurrent)
-	s.handle("GET /tokens/{token_id}", "/tokens/{token_id}", s.getToken)
-	s.handle("DELETE /tokens/{token_id}", "/tokens/{token_id}", s.revokeToken)
-	s.handle("GET /customer/{customer_id}/tokens", "/customer/{customer_id}/tokens", s.listCustomerTokens)
-	s.handle("POST /sudo", "/sudo", s.sudo)
+	s.handlers = map[string]func(*exchange){
+		"list-tokens-user":     s.listTokens,
+		"create-token":         s.createToken,
+		"bulk-revoke-tokens":   s.bulkRevoke,
+		"get-token-current":    s.getCurrent,
+		"revoke-token-current": s.revokeCurrent,
+		"get-token":            s.getToken,
+		"revoke-token":         s.revokeToken,
+		"list-tokens-customer": s.listCustomerTokens,
+		"request-sudo":         s.sudo,
+	}
+	for operationID, h := range s.handlers {
+		s.handle(operationID, h)
+	}
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusNotFound, errorBody{Msg: "Record not found", Detail: "no such endpoint: " + r.Method + " " + r.URL.Path})
+		writeJSON(w, http.StatusNotFound, errorBody("Record not found", "no such endpoint: "+r.Method+" "+r.URL.Path))
 	})
 }

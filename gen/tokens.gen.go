@@ -66,9 +66,9 @@ type BulkRevokeRequest struct {
 
 // CreateTokenError Create's 400 body carries `code`; validation errors carry `msg`.
 type CreateTokenError struct {
-	Code   *CreateTokenErrorCode `json:"code,omitempty"`
-	Detail *string               `json:"detail,omitempty"`
-	Msg    *string               `json:"msg,omitempty"`
+	Code   CreateTokenErrorCode `json:"code,omitempty"`
+	Detail string               `json:"detail,omitempty"`
+	Msg    string               `json:"msg,omitempty"`
 }
 
 // CreateTokenErrorCode defines model for CreateTokenError.Code.
@@ -76,92 +76,19 @@ type CreateTokenErrorCode string
 
 // CreatedToken The token as create sends it, with its secret, shown once.
 type CreatedToken struct {
+	// Embedded struct due to allOf(#/components/schemas/token)
+	Token `yaml:",inline"`
+	// Embedded fields due to inline allOf schema
 	// AccessToken The secret (32 characters of [A-Za-z0-9_-]); never retrievable later.
 	AccessToken string `json:"access_token"`
-
-	// CreatedAt RFC 3339 time; null when absent.
-	//
-	// Example: 2021-01-14T11:47:46Z
-	CreatedAt *Timestamp `json:"created_at,omitempty"`
-
-	// CustomerId Id of the user's customer (absent from some older create responses).
-	CustomerId *string `json:"customer_id,omitempty"`
-
-	// DeletedAt RFC 3339 time; null when absent.
-	//
-	// Example: 2021-01-14T11:47:46Z
-	DeletedAt *Timestamp `json:"deleted_at,omitempty"`
-
-	// ExpiresAt RFC 3339 time; null when absent.
-	//
-	// Example: 2021-01-14T11:47:46Z
-	ExpiresAt *Timestamp `json:"expires_at,omitempty"`
-
-	// Id Alphanumeric id of the token.
-	Id string `json:"id"`
-
-	// Ip IP address of the client that last used the token.
-	Ip *string `json:"ip,omitempty"`
-
-	// LastUsedAt RFC 3339 time; null when absent.
-	//
-	// Example: 2021-01-14T11:47:46Z
-	LastUsedAt *Timestamp `json:"last_used_at,omitempty"`
-
-	// Name Name of the token.
-	Name *string `json:"name,omitempty"`
-
-	// Scope Space-delimited scopes, such as `global`, `global:read`,
-	// `purge_select`, `purge_all`, or several of them ("global global:read").
-	// An open set: new values may appear.
-	//
-	//
-	// Example: global
-	Scope *string `json:"scope,omitempty"`
-
-	// Scopes The scopes as an array (automation tokens send a string).
-	Scopes *CreatedToken_Scopes `json:"scopes,omitempty"`
-
-	// ServiceId Legacy single-service field (the last of services, or null).
-	ServiceId *string `json:"service_id,omitempty"`
-
-	// Services Ids of the services the token is limited to; empty means all services.
-	Services *[]string `json:"services,omitempty"`
-
-	// SudoExpiresAt RFC 3339 time; null when absent.
-	//
-	// Example: 2021-01-14T11:47:46Z
-	SudoExpiresAt *Timestamp `json:"sudo_expires_at,omitempty"`
-
-	// UpdatedAt RFC 3339 time; null when absent.
-	//
-	// Example: 2021-01-14T11:47:46Z
-	UpdatedAt *Timestamp `json:"updated_at,omitempty"`
-
-	// UserAgent User-Agent of the client that last used the token.
-	UserAgent *string `json:"user_agent,omitempty"`
-
-	// UserId Id of the user who owns the token.
-	UserId *string `json:"user_id,omitempty"`
-}
-
-// CreatedTokenScopes0 defines model for CreatedToken.Scopes.0.
-type CreatedTokenScopes0 = []string
-
-// CreatedTokenScopes1 defines model for CreatedToken.Scopes.1.
-type CreatedTokenScopes1 = string
-
-// CreatedToken_Scopes The scopes as an array (automation tokens send a string).
-type CreatedToken_Scopes struct {
-	union json.RawMessage
 }
 
 // GenericTokenError Error body of the token endpoints.
 type GenericTokenError struct {
-	Detail *string `json:"detail,omitempty"`
+	Detail string `json:"detail,omitempty"`
 
 	// Msg Example: Provided credentials are missing or invalid
-	Msg *string `json:"msg,omitempty"`
+	Msg string `json:"msg,omitempty"`
 }
 
 // Id Alphanumeric id.
@@ -172,25 +99,25 @@ type Id = string
 // SudoRequest defines model for sudo_request.
 type SudoRequest struct {
 	// ExpiryTime Requested end of sudo mode.
-	ExpiryTime *time.Time `json:"expiry_time,omitempty"`
+	ExpiryTime time.Time `json:"expiry_time,omitempty"`
 
 	// Password The user's password.
 	Password string `json:"password"`
 
 	// Username The user's login.
-	Username *string `json:"username,omitempty"`
+	Username string `json:"username,omitempty"`
 }
 
 // SudoResponse defines model for sudo_response.
 type SudoResponse struct {
 	// ExpiryTime When sudo mode ends.
-	ExpiryTime *time.Time `json:"expiry_time,omitempty"`
+	ExpiryTime Time `json:"expiry_time,omitempty"`
 }
 
 // Timestamp RFC 3339 time; null when absent.
 //
 // Example: 2021-01-14T11:47:46Z
-type Timestamp = time.Time
+type Timestamp = Time
 
 // Token A token as the read endpoints send it. Unknown fields may appear over
 // time and must be ignored.
@@ -198,34 +125,34 @@ type Token struct {
 	// CreatedAt RFC 3339 time; null when absent.
 	//
 	// Example: 2021-01-14T11:47:46Z
-	CreatedAt *Timestamp `json:"created_at,omitempty"`
+	CreatedAt Timestamp `json:"created_at"`
 
 	// CustomerId Id of the user's customer (absent from some older create responses).
-	CustomerId *string `json:"customer_id,omitempty"`
+	CustomerId string `json:"customer_id,omitempty"`
 
 	// DeletedAt RFC 3339 time; null when absent.
 	//
 	// Example: 2021-01-14T11:47:46Z
-	DeletedAt *Timestamp `json:"deleted_at,omitempty"`
+	DeletedAt Timestamp `json:"deleted_at"`
 
 	// ExpiresAt RFC 3339 time; null when absent.
 	//
 	// Example: 2021-01-14T11:47:46Z
-	ExpiresAt *Timestamp `json:"expires_at,omitempty"`
+	ExpiresAt Timestamp `json:"expires_at"`
 
 	// Id Alphanumeric id of the token.
 	Id string `json:"id"`
 
 	// Ip IP address of the client that last used the token.
-	Ip *string `json:"ip,omitempty"`
+	Ip NullableString `json:"ip"`
 
 	// LastUsedAt RFC 3339 time; null when absent.
 	//
 	// Example: 2021-01-14T11:47:46Z
-	LastUsedAt *Timestamp `json:"last_used_at,omitempty"`
+	LastUsedAt Timestamp `json:"last_used_at"`
 
 	// Name Name of the token.
-	Name *string `json:"name,omitempty"`
+	Name string `json:"name,omitempty"`
 
 	// Scope Space-delimited scopes, such as `global`, `global:read`,
 	// `purge_select`, `purge_all`, or several of them ("global global:read").
@@ -233,43 +160,32 @@ type Token struct {
 	//
 	//
 	// Example: global
-	Scope *string `json:"scope,omitempty"`
+	Scope string `json:"scope,omitempty"`
 
 	// Scopes The scopes as an array (automation tokens send a string).
-	Scopes *Token_Scopes `json:"scopes,omitempty"`
+	Scopes Scopes `json:"scopes,omitempty"`
 
 	// ServiceId Legacy single-service field (the last of services, or null).
-	ServiceId *string `json:"service_id,omitempty"`
+	ServiceId NullableString `json:"service_id"`
 
 	// Services Ids of the services the token is limited to; empty means all services.
-	Services *[]string `json:"services,omitempty"`
+	Services []string `json:"services"`
 
 	// SudoExpiresAt RFC 3339 time; null when absent.
 	//
 	// Example: 2021-01-14T11:47:46Z
-	SudoExpiresAt *Timestamp `json:"sudo_expires_at,omitempty"`
+	SudoExpiresAt Timestamp `json:"sudo_expires_at"`
 
 	// UpdatedAt RFC 3339 time; null when absent.
 	//
 	// Example: 2021-01-14T11:47:46Z
-	UpdatedAt *Timestamp `json:"updated_at,omitempty"`
+	UpdatedAt Timestamp `json:"updated_at"`
 
 	// UserAgent User-Agent of the client that last used the token.
-	UserAgent *string `json:"user_agent,omitempty"`
+	UserAgent NullableString `json:"user_agent"`
 
 	// UserId Id of the user who owns the token.
-	UserId *string `json:"user_id,omitempty"`
-}
-
-// TokenScopes0 defines model for Token.Scopes.0.
-type TokenScopes0 = []string
-
-// TokenScopes1 defines model for Token.Scopes.1.
-type TokenScopes1 = string
-
-// Token_Scopes The scopes as an array (automation tokens send a string).
-type Token_Scopes struct {
-	union json.RawMessage
+	UserId string `json:"user_id,omitempty"`
 }
 
 // TokenCreateForm Sent as application/x-www-form-urlencoded. `scope` is ONE field with
@@ -278,22 +194,22 @@ type Token_Scopes struct {
 // ignores `services=A` and `services[0]=A`. Absent fields are not sent.
 type TokenCreateForm struct {
 	// ExpiresAt RFC 3339 expiry; omitted means never. A malformed value answers 422.
-	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	ExpiresAt time.Time `json:"expires_at,omitempty"`
 
 	// Name Name of the token.
-	Name *string `json:"name,omitempty"`
+	Name string `json:"name,omitempty"`
 
 	// Password The user's password, when authenticating with form credentials.
-	Password *string `json:"password,omitempty"`
+	Password string `json:"password,omitempty"`
 
 	// Scope Space-delimited scopes; default global.
-	Scope *string `json:"scope,omitempty"`
+	Scope string `json:"scope,omitempty"`
 
 	// Services Service ids to limit the token to; omitted means all services.
-	Services *[]string `json:"services[],omitempty"`
+	Services []string `json:"services[],omitempty"`
 
 	// Username The user's login, when authenticating with form credentials.
-	Username *string `json:"username,omitempty"`
+	Username string `json:"username,omitempty"`
 }
 
 // TokenList defines model for token_list.
@@ -342,13 +258,13 @@ type Unauthorized = GenericTokenError
 // RequestSudoParams defines parameters for RequestSudo.
 type RequestSudoParams struct {
 	// FastlyOTP One-time password of a two-factor account.
-	FastlyOTP *FastlyOtp `json:"Fastly-OTP,omitempty"`
+	FastlyOTP FastlyOtp `json:"Fastly-OTP,omitempty"`
 }
 
 // CreateTokenParams defines parameters for CreateToken.
 type CreateTokenParams struct {
 	// FastlyOTP One-time password of a two-factor account.
-	FastlyOTP *FastlyOtp `json:"Fastly-OTP,omitempty"`
+	FastlyOTP FastlyOtp `json:"Fastly-OTP,omitempty"`
 }
 
 // RequestSudoJSONRequestBody defines body for RequestSudo for application/json ContentType.
@@ -362,130 +278,6 @@ type BulkRevokeTokensApplicationVndAPIPlusJSONExtBulkRequestBody = BulkRevokeReq
 
 // CreateTokenFormdataRequestBody defines body for CreateToken for application/x-www-form-urlencoded ContentType.
 type CreateTokenFormdataRequestBody = TokenCreateForm
-
-// AsCreatedTokenScopes0 returns the union data inside the CreatedToken_Scopes as a CreatedTokenScopes0
-func (t CreatedToken_Scopes) AsCreatedTokenScopes0() (CreatedTokenScopes0, error) {
-	var body CreatedTokenScopes0
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromCreatedTokenScopes0 overwrites any union data inside the CreatedToken_Scopes as the provided CreatedTokenScopes0
-func (t *CreatedToken_Scopes) FromCreatedTokenScopes0(v CreatedTokenScopes0) error {
-	b, err := json.Marshal(v)
-	t.union = b
-	return err
-}
-
-// MergeCreatedTokenScopes0 performs a merge with any union data inside the CreatedToken_Scopes, using the provided CreatedTokenScopes0
-func (t *CreatedToken_Scopes) MergeCreatedTokenScopes0(v CreatedTokenScopes0) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-// AsCreatedTokenScopes1 returns the union data inside the CreatedToken_Scopes as a CreatedTokenScopes1
-func (t CreatedToken_Scopes) AsCreatedTokenScopes1() (CreatedTokenScopes1, error) {
-	var body CreatedTokenScopes1
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromCreatedTokenScopes1 overwrites any union data inside the CreatedToken_Scopes as the provided CreatedTokenScopes1
-func (t *CreatedToken_Scopes) FromCreatedTokenScopes1(v CreatedTokenScopes1) error {
-	b, err := json.Marshal(v)
-	t.union = b
-	return err
-}
-
-// MergeCreatedTokenScopes1 performs a merge with any union data inside the CreatedToken_Scopes, using the provided CreatedTokenScopes1
-func (t *CreatedToken_Scopes) MergeCreatedTokenScopes1(v CreatedTokenScopes1) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-func (t CreatedToken_Scopes) MarshalJSON() ([]byte, error) {
-	b, err := t.union.MarshalJSON()
-	return b, err
-}
-
-func (t *CreatedToken_Scopes) UnmarshalJSON(b []byte) error {
-	err := t.union.UnmarshalJSON(b)
-	return err
-}
-
-// AsTokenScopes0 returns the union data inside the Token_Scopes as a TokenScopes0
-func (t Token_Scopes) AsTokenScopes0() (TokenScopes0, error) {
-	var body TokenScopes0
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromTokenScopes0 overwrites any union data inside the Token_Scopes as the provided TokenScopes0
-func (t *Token_Scopes) FromTokenScopes0(v TokenScopes0) error {
-	b, err := json.Marshal(v)
-	t.union = b
-	return err
-}
-
-// MergeTokenScopes0 performs a merge with any union data inside the Token_Scopes, using the provided TokenScopes0
-func (t *Token_Scopes) MergeTokenScopes0(v TokenScopes0) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-// AsTokenScopes1 returns the union data inside the Token_Scopes as a TokenScopes1
-func (t Token_Scopes) AsTokenScopes1() (TokenScopes1, error) {
-	var body TokenScopes1
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromTokenScopes1 overwrites any union data inside the Token_Scopes as the provided TokenScopes1
-func (t *Token_Scopes) FromTokenScopes1(v TokenScopes1) error {
-	b, err := json.Marshal(v)
-	t.union = b
-	return err
-}
-
-// MergeTokenScopes1 performs a merge with any union data inside the Token_Scopes, using the provided TokenScopes1
-func (t *Token_Scopes) MergeTokenScopes1(v TokenScopes1) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-func (t Token_Scopes) MarshalJSON() ([]byte, error) {
-	b, err := t.union.MarshalJSON()
-	return b, err
-}
-
-func (t *Token_Scopes) UnmarshalJSON(b []byte) error {
-	err := t.union.UnmarshalJSON(b)
-	return err
-}
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -1012,16 +804,14 @@ func NewRequestSudoRequestWithBody(server string, params *RequestSudoParams, con
 
 	if params != nil {
 
-		if params.FastlyOTP != nil {
-			var headerParam0 string
+		var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Fastly-OTP", *params.FastlyOTP, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("Fastly-OTP", headerParam0)
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Fastly-OTP", params.FastlyOTP, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
 		}
+
+		req.Header.Set("Fastly-OTP", headerParam0)
 
 	}
 
@@ -1134,16 +924,14 @@ func NewCreateTokenRequestWithBody(server string, params *CreateTokenParams, con
 
 	if params != nil {
 
-		if params.FastlyOTP != nil {
-			var headerParam0 string
+		var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Fastly-OTP", *params.FastlyOTP, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("Fastly-OTP", headerParam0)
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Fastly-OTP", params.FastlyOTP, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
 		}
+
+		req.Header.Set("Fastly-OTP", headerParam0)
 
 	}
 
@@ -1449,27 +1237,27 @@ type ClientWithResponsesInterface interface {
 
 // ListTokensCustomerResponse400Headers the declared response headers of an HTTP 400 response for ListTokensCustomer
 type ListTokensCustomerResponse400Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
 }
 
 // ListTokensCustomerResponse401Headers the declared response headers of an HTTP 401 response for ListTokensCustomer
 type ListTokensCustomerResponse401Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
 }
 
 // ListTokensCustomerResponse403Headers the declared response headers of an HTTP 403 response for ListTokensCustomer
 type ListTokensCustomerResponse403Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
 }
 
 // ListTokensCustomerResponse429Headers the declared response headers of an HTTP 429 response for ListTokensCustomer
 type ListTokensCustomerResponse429Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
-	RetryAfter               *int
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
+	RetryAfter               int
 }
 
 type ListTokensCustomerResponse struct {
@@ -1551,33 +1339,33 @@ func (r ListTokensCustomerResponse) ContentType() string {
 
 // RequestSudoResponse200Headers the declared response headers of an HTTP 200 response for RequestSudo
 type RequestSudoResponse200Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
 }
 
 // RequestSudoResponse400Headers the declared response headers of an HTTP 400 response for RequestSudo
 type RequestSudoResponse400Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
 }
 
 // RequestSudoResponse401Headers the declared response headers of an HTTP 401 response for RequestSudo
 type RequestSudoResponse401Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
 }
 
 // RequestSudoResponse403Headers the declared response headers of an HTTP 403 response for RequestSudo
 type RequestSudoResponse403Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
 }
 
 // RequestSudoResponse429Headers the declared response headers of an HTTP 429 response for RequestSudo
 type RequestSudoResponse429Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
-	RetryAfter               *int
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
+	RetryAfter               int
 }
 
 type RequestSudoResponse struct {
@@ -1661,39 +1449,39 @@ func (r RequestSudoResponse) ContentType() string {
 
 // BulkRevokeTokensResponse204Headers the declared response headers of an HTTP 204 response for BulkRevokeTokens
 type BulkRevokeTokensResponse204Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
 }
 
 // BulkRevokeTokensResponse400Headers the declared response headers of an HTTP 400 response for BulkRevokeTokens
 type BulkRevokeTokensResponse400Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
 }
 
 // BulkRevokeTokensResponse401Headers the declared response headers of an HTTP 401 response for BulkRevokeTokens
 type BulkRevokeTokensResponse401Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
 }
 
 // BulkRevokeTokensResponse403Headers the declared response headers of an HTTP 403 response for BulkRevokeTokens
 type BulkRevokeTokensResponse403Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
 }
 
 // BulkRevokeTokensResponse404Headers the declared response headers of an HTTP 404 response for BulkRevokeTokens
 type BulkRevokeTokensResponse404Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
 }
 
 // BulkRevokeTokensResponse429Headers the declared response headers of an HTTP 429 response for BulkRevokeTokens
 type BulkRevokeTokensResponse429Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
-	RetryAfter               *int
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
+	RetryAfter               int
 }
 
 type BulkRevokeTokensResponse struct {
@@ -1779,27 +1567,27 @@ func (r BulkRevokeTokensResponse) ContentType() string {
 
 // ListTokensUserResponse400Headers the declared response headers of an HTTP 400 response for ListTokensUser
 type ListTokensUserResponse400Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
 }
 
 // ListTokensUserResponse401Headers the declared response headers of an HTTP 401 response for ListTokensUser
 type ListTokensUserResponse401Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
 }
 
 // ListTokensUserResponse403Headers the declared response headers of an HTTP 403 response for ListTokensUser
 type ListTokensUserResponse403Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
 }
 
 // ListTokensUserResponse429Headers the declared response headers of an HTTP 429 response for ListTokensUser
 type ListTokensUserResponse429Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
-	RetryAfter               *int
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
+	RetryAfter               int
 }
 
 type ListTokensUserResponse struct {
@@ -1881,39 +1669,39 @@ func (r ListTokensUserResponse) ContentType() string {
 
 // CreateTokenResponse200Headers the declared response headers of an HTTP 200 response for CreateToken
 type CreateTokenResponse200Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
 }
 
 // CreateTokenResponse400Headers the declared response headers of an HTTP 400 response for CreateToken
 type CreateTokenResponse400Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
 }
 
 // CreateTokenResponse401Headers the declared response headers of an HTTP 401 response for CreateToken
 type CreateTokenResponse401Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
 }
 
 // CreateTokenResponse403Headers the declared response headers of an HTTP 403 response for CreateToken
 type CreateTokenResponse403Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
 }
 
 // CreateTokenResponse422Headers the declared response headers of an HTTP 422 response for CreateToken
 type CreateTokenResponse422Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
 }
 
 // CreateTokenResponse429Headers the declared response headers of an HTTP 429 response for CreateToken
 type CreateTokenResponse429Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
-	RetryAfter               *int
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
+	RetryAfter               int
 }
 
 type CreateTokenResponse struct {
@@ -2006,33 +1794,33 @@ func (r CreateTokenResponse) ContentType() string {
 
 // RevokeTokenCurrentResponse204Headers the declared response headers of an HTTP 204 response for RevokeTokenCurrent
 type RevokeTokenCurrentResponse204Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
 }
 
 // RevokeTokenCurrentResponse400Headers the declared response headers of an HTTP 400 response for RevokeTokenCurrent
 type RevokeTokenCurrentResponse400Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
 }
 
 // RevokeTokenCurrentResponse401Headers the declared response headers of an HTTP 401 response for RevokeTokenCurrent
 type RevokeTokenCurrentResponse401Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
 }
 
 // RevokeTokenCurrentResponse403Headers the declared response headers of an HTTP 403 response for RevokeTokenCurrent
 type RevokeTokenCurrentResponse403Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
 }
 
 // RevokeTokenCurrentResponse429Headers the declared response headers of an HTTP 429 response for RevokeTokenCurrent
 type RevokeTokenCurrentResponse429Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
-	RetryAfter               *int
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
+	RetryAfter               int
 }
 
 type RevokeTokenCurrentResponse struct {
@@ -2109,27 +1897,27 @@ func (r RevokeTokenCurrentResponse) ContentType() string {
 
 // GetTokenCurrentResponse400Headers the declared response headers of an HTTP 400 response for GetTokenCurrent
 type GetTokenCurrentResponse400Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
 }
 
 // GetTokenCurrentResponse401Headers the declared response headers of an HTTP 401 response for GetTokenCurrent
 type GetTokenCurrentResponse401Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
 }
 
 // GetTokenCurrentResponse403Headers the declared response headers of an HTTP 403 response for GetTokenCurrent
 type GetTokenCurrentResponse403Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
 }
 
 // GetTokenCurrentResponse429Headers the declared response headers of an HTTP 429 response for GetTokenCurrent
 type GetTokenCurrentResponse429Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
-	RetryAfter               *int
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
+	RetryAfter               int
 }
 
 type GetTokenCurrentResponse struct {
@@ -2211,39 +1999,39 @@ func (r GetTokenCurrentResponse) ContentType() string {
 
 // RevokeTokenResponse204Headers the declared response headers of an HTTP 204 response for RevokeToken
 type RevokeTokenResponse204Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
 }
 
 // RevokeTokenResponse400Headers the declared response headers of an HTTP 400 response for RevokeToken
 type RevokeTokenResponse400Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
 }
 
 // RevokeTokenResponse401Headers the declared response headers of an HTTP 401 response for RevokeToken
 type RevokeTokenResponse401Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
 }
 
 // RevokeTokenResponse403Headers the declared response headers of an HTTP 403 response for RevokeToken
 type RevokeTokenResponse403Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
 }
 
 // RevokeTokenResponse404Headers the declared response headers of an HTTP 404 response for RevokeToken
 type RevokeTokenResponse404Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
 }
 
 // RevokeTokenResponse429Headers the declared response headers of an HTTP 429 response for RevokeToken
 type RevokeTokenResponse429Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
-	RetryAfter               *int
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
+	RetryAfter               int
 }
 
 type RevokeTokenResponse struct {
@@ -2329,33 +2117,33 @@ func (r RevokeTokenResponse) ContentType() string {
 
 // GetTokenResponse400Headers the declared response headers of an HTTP 400 response for GetToken
 type GetTokenResponse400Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
 }
 
 // GetTokenResponse401Headers the declared response headers of an HTTP 401 response for GetToken
 type GetTokenResponse401Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
 }
 
 // GetTokenResponse403Headers the declared response headers of an HTTP 403 response for GetToken
 type GetTokenResponse403Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
 }
 
 // GetTokenResponse404Headers the declared response headers of an HTTP 404 response for GetToken
 type GetTokenResponse404Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
 }
 
 // GetTokenResponse429Headers the declared response headers of an HTTP 429 response for GetToken
 type GetTokenResponse429Headers struct {
-	FastlyRateLimitRemaining *int
-	FastlyRateLimitReset     *int64
-	RetryAfter               *int
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
+	RetryAfter               int
 }
 
 type GetTokenResponse struct {
@@ -2711,14 +2499,14 @@ func ParseListTokensCustomerResponse(rsp *http.Response) (*ListTokensCustomerRes
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
@@ -2728,14 +2516,14 @@ func ParseListTokensCustomerResponse(rsp *http.Response) (*ListTokensCustomerRes
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		response.Headers401 = &headers
 	case rsp.StatusCode == 403:
@@ -2745,14 +2533,14 @@ func ParseListTokensCustomerResponse(rsp *http.Response) (*ListTokensCustomerRes
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 429:
@@ -2762,21 +2550,21 @@ func ParseListTokensCustomerResponse(rsp *http.Response) (*ListTokensCustomerRes
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = &value
+			headers.RetryAfter = value
 		}
 		response.Headers429 = &headers
 	}
@@ -2843,14 +2631,14 @@ func ParseRequestSudoResponse(rsp *http.Response) (*RequestSudoResponse, error) 
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
@@ -2860,14 +2648,14 @@ func ParseRequestSudoResponse(rsp *http.Response) (*RequestSudoResponse, error) 
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
@@ -2877,14 +2665,14 @@ func ParseRequestSudoResponse(rsp *http.Response) (*RequestSudoResponse, error) 
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		response.Headers401 = &headers
 	case rsp.StatusCode == 403:
@@ -2894,14 +2682,14 @@ func ParseRequestSudoResponse(rsp *http.Response) (*RequestSudoResponse, error) 
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 429:
@@ -2911,21 +2699,21 @@ func ParseRequestSudoResponse(rsp *http.Response) (*RequestSudoResponse, error) 
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = &value
+			headers.RetryAfter = value
 		}
 		response.Headers429 = &headers
 	}
@@ -2995,14 +2783,14 @@ func ParseBulkRevokeTokensResponse(rsp *http.Response) (*BulkRevokeTokensRespons
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		response.Headers204 = &headers
 	case rsp.StatusCode == 400:
@@ -3012,14 +2800,14 @@ func ParseBulkRevokeTokensResponse(rsp *http.Response) (*BulkRevokeTokensRespons
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
@@ -3029,14 +2817,14 @@ func ParseBulkRevokeTokensResponse(rsp *http.Response) (*BulkRevokeTokensRespons
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		response.Headers401 = &headers
 	case rsp.StatusCode == 403:
@@ -3046,14 +2834,14 @@ func ParseBulkRevokeTokensResponse(rsp *http.Response) (*BulkRevokeTokensRespons
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
@@ -3063,14 +2851,14 @@ func ParseBulkRevokeTokensResponse(rsp *http.Response) (*BulkRevokeTokensRespons
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 429:
@@ -3080,21 +2868,21 @@ func ParseBulkRevokeTokensResponse(rsp *http.Response) (*BulkRevokeTokensRespons
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = &value
+			headers.RetryAfter = value
 		}
 		response.Headers429 = &headers
 	}
@@ -3161,14 +2949,14 @@ func ParseListTokensUserResponse(rsp *http.Response) (*ListTokensUserResponse, e
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
@@ -3178,14 +2966,14 @@ func ParseListTokensUserResponse(rsp *http.Response) (*ListTokensUserResponse, e
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		response.Headers401 = &headers
 	case rsp.StatusCode == 403:
@@ -3195,14 +2983,14 @@ func ParseListTokensUserResponse(rsp *http.Response) (*ListTokensUserResponse, e
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 429:
@@ -3212,21 +3000,21 @@ func ParseListTokensUserResponse(rsp *http.Response) (*ListTokensUserResponse, e
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = &value
+			headers.RetryAfter = value
 		}
 		response.Headers429 = &headers
 	}
@@ -3300,14 +3088,14 @@ func ParseCreateTokenResponse(rsp *http.Response) (*CreateTokenResponse, error) 
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
@@ -3317,14 +3105,14 @@ func ParseCreateTokenResponse(rsp *http.Response) (*CreateTokenResponse, error) 
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
@@ -3334,14 +3122,14 @@ func ParseCreateTokenResponse(rsp *http.Response) (*CreateTokenResponse, error) 
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		response.Headers401 = &headers
 	case rsp.StatusCode == 403:
@@ -3351,14 +3139,14 @@ func ParseCreateTokenResponse(rsp *http.Response) (*CreateTokenResponse, error) 
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 422:
@@ -3368,14 +3156,14 @@ func ParseCreateTokenResponse(rsp *http.Response) (*CreateTokenResponse, error) 
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		response.Headers422 = &headers
 	case rsp.StatusCode == 429:
@@ -3385,21 +3173,21 @@ func ParseCreateTokenResponse(rsp *http.Response) (*CreateTokenResponse, error) 
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = &value
+			headers.RetryAfter = value
 		}
 		response.Headers429 = &headers
 	}
@@ -3462,14 +3250,14 @@ func ParseRevokeTokenCurrentResponse(rsp *http.Response) (*RevokeTokenCurrentRes
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		response.Headers204 = &headers
 	case rsp.StatusCode == 400:
@@ -3479,14 +3267,14 @@ func ParseRevokeTokenCurrentResponse(rsp *http.Response) (*RevokeTokenCurrentRes
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
@@ -3496,14 +3284,14 @@ func ParseRevokeTokenCurrentResponse(rsp *http.Response) (*RevokeTokenCurrentRes
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		response.Headers401 = &headers
 	case rsp.StatusCode == 403:
@@ -3513,14 +3301,14 @@ func ParseRevokeTokenCurrentResponse(rsp *http.Response) (*RevokeTokenCurrentRes
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 429:
@@ -3530,21 +3318,21 @@ func ParseRevokeTokenCurrentResponse(rsp *http.Response) (*RevokeTokenCurrentRes
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = &value
+			headers.RetryAfter = value
 		}
 		response.Headers429 = &headers
 	}
@@ -3611,14 +3399,14 @@ func ParseGetTokenCurrentResponse(rsp *http.Response) (*GetTokenCurrentResponse,
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
@@ -3628,14 +3416,14 @@ func ParseGetTokenCurrentResponse(rsp *http.Response) (*GetTokenCurrentResponse,
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		response.Headers401 = &headers
 	case rsp.StatusCode == 403:
@@ -3645,14 +3433,14 @@ func ParseGetTokenCurrentResponse(rsp *http.Response) (*GetTokenCurrentResponse,
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 429:
@@ -3662,21 +3450,21 @@ func ParseGetTokenCurrentResponse(rsp *http.Response) (*GetTokenCurrentResponse,
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = &value
+			headers.RetryAfter = value
 		}
 		response.Headers429 = &headers
 	}
@@ -3746,14 +3534,14 @@ func ParseRevokeTokenResponse(rsp *http.Response) (*RevokeTokenResponse, error) 
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		response.Headers204 = &headers
 	case rsp.StatusCode == 400:
@@ -3763,14 +3551,14 @@ func ParseRevokeTokenResponse(rsp *http.Response) (*RevokeTokenResponse, error) 
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
@@ -3780,14 +3568,14 @@ func ParseRevokeTokenResponse(rsp *http.Response) (*RevokeTokenResponse, error) 
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		response.Headers401 = &headers
 	case rsp.StatusCode == 403:
@@ -3797,14 +3585,14 @@ func ParseRevokeTokenResponse(rsp *http.Response) (*RevokeTokenResponse, error) 
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
@@ -3814,14 +3602,14 @@ func ParseRevokeTokenResponse(rsp *http.Response) (*RevokeTokenResponse, error) 
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 429:
@@ -3831,21 +3619,21 @@ func ParseRevokeTokenResponse(rsp *http.Response) (*RevokeTokenResponse, error) 
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = &value
+			headers.RetryAfter = value
 		}
 		response.Headers429 = &headers
 	}
@@ -3919,14 +3707,14 @@ func ParseGetTokenResponse(rsp *http.Response) (*GetTokenResponse, error) {
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
@@ -3936,14 +3724,14 @@ func ParseGetTokenResponse(rsp *http.Response) (*GetTokenResponse, error) {
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		response.Headers401 = &headers
 	case rsp.StatusCode == 403:
@@ -3953,14 +3741,14 @@ func ParseGetTokenResponse(rsp *http.Response) (*GetTokenResponse, error) {
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
@@ -3970,14 +3758,14 @@ func ParseGetTokenResponse(rsp *http.Response) (*GetTokenResponse, error) {
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 429:
@@ -3987,21 +3775,21 @@ func ParseGetTokenResponse(rsp *http.Response) (*GetTokenResponse, error) {
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitRemaining = &value
+			headers.FastlyRateLimitRemaining = value
 		}
 		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
 			var value int64
 			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			}
-			headers.FastlyRateLimitReset = &value
+			headers.FastlyRateLimitReset = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = &value
+			headers.RetryAfter = value
 		}
 		response.Headers429 = &headers
 	}

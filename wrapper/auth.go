@@ -17,21 +17,23 @@ type authTransport struct {
 	host        string
 	keyHeader   []string // {key}, or nil
 	basicHeader []string // {"Basic …"}, or nil
-	createPath  string   // URL path of POST /tokens under the base URL
-	sudoPath    string   // URL path of POST /sudo under the base URL
+	// basicRoutes are the requests (method and escaped URL path) that may
+	// carry HTTP Basic credentials: create and sudo, from the route table.
+	basicRoutes [][2]string
 }
 
-func newAuthTransport(base http.RoundTripper, baseURL string, key *secret, username string, password *secret) (*authTransport, error) {
+func newAuthTransport(base http.RoundTripper, baseURL string, key *secret, username string, password *secret, basicRoutes []*route) (*authTransport, error) {
 	u, err := url.Parse(baseURL)
 	if err != nil {
 		return nil, fmt.Errorf("%w: base URL does not parse", ErrInvalidInput)
 	}
 	t := &authTransport{
-		base:       base,
-		scheme:     u.Scheme,
-		host:       u.Host,
-		createPath: u.Path + "tokens",
-		sudoPath:   u.Path + "sudo",
+		base:   base,
+		scheme: u.Scheme,
+		host:   u.Host,
+	}
+	for _, r := range basicRoutes {
+		t.basicRoutes = append(t.basicRoutes, [2]string{r.method, r.escapedPath()})
 	}
 	if key != nil {
 		t.keyHeader = []string{key.reveal()}
@@ -60,9 +62,18 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if t.keyHeader != nil {
 		withAuth.Header["Fastly-Key"] = t.keyHeader
 	}
-	if t.basicHeader != nil && req.Method == http.MethodPost &&
-		(req.URL.Path == t.createPath || req.URL.Path == t.sudoPath) {
+	if t.basicHeader != nil && t.mayCarryBasic(req) {
 		withAuth.Header["Authorization"] = t.basicHeader
 	}
 	return t.base.RoundTrip(&withAuth)
+}
+
+func (t *authTransport) mayCarryBasic(req *http.Request) bool {
+	path := req.URL.EscapedPath()
+	for _, r := range t.basicRoutes {
+		if req.Method == r[0] && path == r[1] {
+			return true
+		}
+	}
+	return false
 }

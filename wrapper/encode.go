@@ -7,6 +7,9 @@ import (
 	"time"
 )
 
+// formMediaType is the Content-Type of the create and sudo forms.
+const formMediaType = "application/x-www-form-urlencoded"
+
 // encodeCreateForm writes the create form exactly as Fastly reads it: one
 // space-delimited scope field, repeated services[] keys with literal brackets,
 // RFC 3339 expires_at, and keys in sorted order (the bytes url.Values.Encode
@@ -14,14 +17,7 @@ import (
 // used: it writes services[0]=… (ignored by Fastly) and drops expires_at.
 func encodeCreateForm(in *CreateInput) string {
 	var b strings.Builder
-	field := func(key, value string) {
-		if b.Len() > 0 {
-			b.WriteByte('&')
-		}
-		b.WriteString(key)
-		b.WriteByte('=')
-		b.WriteString(url.QueryEscape(value))
-	}
+	field := formField(&b)
 	// Keys in byte order: expires_at, name, password, scope, services[], username.
 	if !in.ExpiresAt.IsZero() {
 		field("expires_at", in.ExpiresAt.UTC().Format(time.RFC3339))
@@ -46,6 +42,41 @@ func encodeCreateForm(in *CreateInput) string {
 		field("username", in.Username)
 	}
 	return b.String()
+}
+
+// encodeSudoForm writes POST /sudo's form, keys in sorted order as
+// url.Values.Encode would: password, then username when set.
+func encodeSudoForm(in *SudoInput) string {
+	var b strings.Builder
+	field := formField(&b)
+	field("password", in.Password)
+	if in.Username != "" {
+		field("username", in.Username)
+	}
+	return b.String()
+}
+
+// formField returns a func that appends key=value (value query-escaped) to b.
+func formField(b *strings.Builder) func(key, value string) {
+	return func(key, value string) {
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(key)
+		b.WriteByte('=')
+		b.WriteString(url.QueryEscape(value))
+	}
+}
+
+// checkSudoInput refuses what cannot be sent, before any request.
+func checkSudoInput(in *SudoInput) error {
+	if in.Password == "" {
+		return fmt.Errorf("%w: sudo needs the password", ErrInvalidInput)
+	}
+	if hasControl(in.Username) || hasControl(in.Password) || hasControl(in.OTP) {
+		return fmt.Errorf("%w: credentials contain a control character", ErrInvalidInput)
+	}
+	return nil
 }
 
 // checkCreateInput refuses what Fastly would misread, before any request.

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/tokenward/fastlytokens/gen"
 )
 
 // Sentinel errors. Match them with errors.Is; an *APIError matches the ones
@@ -44,6 +46,11 @@ var (
 	// refused before dialing, so credentials never leave for it.
 	ErrForeignHost = errors.New("fastly: request to a foreign host refused")
 )
+
+// ErrOutcomeUnknown means a create (or sudo) failed after the request may have
+// reached Fastly, so a token may or may not have been created. It is never
+// retried; reconcile with List, matching the token's name.
+var ErrOutcomeUnknown = errors.New("fastly: outcome unknown: the request may have been processed")
 
 // Bounds on error bodies: how much is read, and how much is shown.
 const (
@@ -137,18 +144,22 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
-// errorBody is the union of every error shape Fastly sends: {msg, detail},
-// {code}, JSON:API {errors: [{title, detail}]} and problem+json {title, detail}.
+// errorBody is every error shape Fastly sends. The contract's own error
+// bodies (create_token_error: msg, detail, code; generic_token_error is its
+// subset) decode into gen's model; title and errors are shapes from outside
+// the contract that other Fastly endpoints and proxies send: problem+json
+// {title, detail} and JSON:API {errors: [{title, detail, code}]}.
 type errorBody struct {
-	Msg    string `json:"msg"`
+	gen.CreateTokenError
+	Title  string         `json:"title"`
+	Errors []jsonAPIError `json:"errors"`
+}
+
+// jsonAPIError is one entry of a JSON:API errors array.
+type jsonAPIError struct {
+	Title  string `json:"title"`
 	Detail string `json:"detail"`
 	Code   string `json:"code"`
-	Title  string `json:"title"`
-	Errors []struct {
-		Title  string `json:"title"`
-		Detail string `json:"detail"`
-		Code   string `json:"code"`
-	} `json:"errors"`
 }
 
 // parseErrorBody fills Message, Detail and Code from a body of any shape. It
@@ -161,7 +172,7 @@ func parseErrorBody(e *APIError, body []byte, secrets []string) {
 		var eb errorBody
 		// A field of an unexpected type is skipped; the rest still counts.
 		if err := json.Unmarshal([]byte(trimmed), &eb); err == nil || isTypeError(err) {
-			e.Message, e.Detail, e.Code = eb.Msg, eb.Detail, eb.Code
+			e.Message, e.Detail, e.Code = eb.Msg, eb.Detail, string(eb.Code)
 			if e.Message == "" {
 				e.Message = eb.Title
 			}

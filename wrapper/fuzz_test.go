@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/tokenward/fastlytokens/gen"
 )
 
 // Seeds: the shapes of ../shared/reference/fastly-tokens-api.md.
@@ -25,17 +27,17 @@ func FuzzDecodeToken(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var w wireCreatedToken
+		var w gen.CreatedToken
 		if decodeLenient(body, '{', &w) != nil {
 			return
 		}
-		tok := w.token()
+		tok := tokenOf(&w.Token)
 		for _, s := range tok.Scopes {
 			if strings.ContainsAny(string(s), " \t\n") && w.Scopes == nil {
 				t.Fatalf("scope %q split badly from %q", s, w.Scope)
 			}
 		}
-		for _, at := range []time.Time{tok.CreatedAt, tok.UpdatedAt, tok.LastUsedAt, tok.ExpiresAt, tok.SudoExpiresAt} {
+		for _, at := range []time.Time{tok.CreatedAt, tok.UpdatedAt, tok.LastUsedAt, tok.ExpiresAt, tok.SudoExpiresAt, tok.DeletedAt} {
 			if !at.IsZero() && at.Location() != time.UTC {
 				t.Fatalf("time %v not in UTC", at)
 			}
@@ -49,7 +51,7 @@ func FuzzDecodeList(f *testing.F) {
 		f.Add([]byte("[" + s + "," + s + "]"))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var list []wireToken
+		var list []gen.Token
 		if err := decodeLenient(body, '[', &list); err == nil {
 			_ = tokensOf(list)
 		}

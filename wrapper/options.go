@@ -141,7 +141,10 @@ func checkCredential(what, v string) error {
 }
 
 // parseBaseURL checks rawURL and returns it with a trailing slash, the form
-// the generated request builders resolve operation paths against.
+// the generated request builders resolve operation paths against. The URL is
+// kept exactly as given: one that parsing would rewrite (a path with spaces
+// or dot segments, an upper-case scheme, an escape written another way) is
+// refused, so requests go exactly where the caller said.
 func parseBaseURL(rawURL string) (string, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
@@ -150,7 +153,7 @@ func parseBaseURL(rawURL string) (string, error) {
 	switch {
 	case u.User != nil:
 		return "", fmt.Errorf("%w: base URL must not carry user info", ErrInvalidInput)
-	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.ContainsAny(rawURL, "?#"):
 		return "", fmt.Errorf("%w: base URL must not carry a query or fragment", ErrInvalidInput)
 	case u.Host == "" || u.Opaque != "":
 		return "", fmt.Errorf("%w: base URL %q has no host", ErrInvalidInput, rawURL)
@@ -159,11 +162,19 @@ func parseBaseURL(rawURL string) (string, error) {
 	default:
 		return "", fmt.Errorf("%w: base URL %q must be https (http only on a loopback host)", ErrInvalidInput, rawURL)
 	}
-	if !strings.HasSuffix(u.Path, "/") {
-		u.Path += "/"
+	base := rawURL
+	if !strings.HasSuffix(base, "/") {
+		base += "/"
 	}
-	u.RawPath = ""
-	return u.String(), nil
+	for _, segment := range strings.Split(u.EscapedPath(), "/") {
+		if segment == "." || segment == ".." {
+			return "", fmt.Errorf("%w: base URL %q has a dot segment", ErrInvalidInput, rawURL)
+		}
+	}
+	if canonical := u.Scheme + "://" + u.Host + u.EscapedPath(); canonical != base && canonical+"/" != base {
+		return "", fmt.Errorf("%w: base URL %q is not in canonical form (it would be sent as %q)", ErrInvalidInput, rawURL, canonical)
+	}
+	return base, nil
 }
 
 func isLoopback(host string) bool {

@@ -353,7 +353,12 @@ func TestHugeBodyRefused(t *testing.T) {
 // TestCancelDuringBackoff: cancelling while waiting to retry returns at once
 // with an error matching both the context's error and the last failure.
 func TestCancelDuringBackoff(t *testing.T) {
-	f := newFake(t, reply(503, `{"msg":"down"}`))
+	// Retry-After fixes the wait at 10 s (a jittered backoff could be short).
+	f := newFake(t, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Retry-After", "10")
+		w.WriteHeader(503)
+		_, _ = w.Write([]byte(`{"msg":"down"}`))
+	})
 	c := f.client(t, wrapper.WithRetry(wrapper.RetryPolicy{MaxRetries: 5, BaseDelay: 10 * time.Second, MaxDelay: 10 * time.Second, MaxWait: time.Minute}))
 	cancelled, cancel := context.WithCancel(ctx)
 	time.AfterFunc(100*time.Millisecond, cancel)
@@ -378,6 +383,23 @@ func TestRevokeDoneWhenRetryFinds404(t *testing.T) {
 	f2 := newFake(t, reply(404, `{"msg":"Token lookup failed"}`))
 	require.ErrorIs(t, f2.client(t, fastRetry).Revoke(ctx, "abc"), wrapper.ErrNotFound)
 	require.Len(t, f2.requests(), 1)
+}
+
+// TestBulkRevoke404AfterDoubtIsNotDone: a bulk revoke whose first attempt
+// failed uncertainly (503, reset) and whose retry answers 404 may have left
+// any id live: the caller gets ErrNotFound (and ErrOutcomeUnknown), never nil.
+func TestBulkRevoke404AfterDoubtIsNotDone(t *testing.T) {
+	for name, first := range map[string]http.HandlerFunc{"503": reply(503, ""), "reset": resetConnection} {
+		f := newFake(t, attempts(first, reply(404, `{"msg":"Token lookup failed"}`)))
+		err := f.client(t, fastRetry).RevokeMany(ctx, "a1", "b2")
+		require.ErrorIs(t, err, wrapper.ErrNotFound, name)
+		require.ErrorIs(t, err, wrapper.ErrOutcomeUnknown, name)
+		assert.Contains(t, err.Error(), "earlier attempt may have revoked some", name)
+		require.Len(t, f.requests(), 2, name)
+	}
+	// The single-id rule stays: 404 after doubt is done.
+	f := newFake(t, attempts(reply(503, ""), reply(404, `{"msg":"Token lookup failed"}`)))
+	require.NoError(t, f.client(t, fastRetry).Revoke(ctx, "abc"))
 }
 
 func TestBulkRetrySendsTheSameBody(t *testing.T) {
@@ -423,7 +445,7 @@ func TestDebugLogRedacted(t *testing.T) {
 	text := logs.String()
 	lines := strings.Split(strings.TrimSpace(text), "\n")
 	require.Len(t, lines, 5)
-	assert.Contains(t, lines[0], `"method":"GET","path":"/tokens","attempt":1`)
+	assert.Contains(t, lines[0], `"method":"GET","path":"/tokens","operation":"list-tokens-user","attempt":1`)
 	assert.Contains(t, lines[0], `"error":"fastly: GET /tokens: proxy refused key [REDACTED]"`)
 	assert.Contains(t, lines[1], `"status":503`)
 	assert.Contains(t, lines[2], `"attempt":3`)

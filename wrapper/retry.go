@@ -48,17 +48,13 @@ func WithRetry(p RetryPolicy) Option {
 	}
 }
 
-// ErrOutcomeUnknown means a create (or sudo) failed after the request may have
-// reached Fastly, so a token may or may not have been created. It is never
-// retried; reconcile with List, matching the token's name.
-var ErrOutcomeUnknown = errors.New("fastly: outcome unknown: the request may have been processed")
-
 // opKind is what a call may safely repeat.
 type opKind uint8
 
 const (
 	kindRead       opKind = iota // GET: always safe to repeat
-	kindRevoke                   // DELETE by id or bulk: repeatable, 404 after doubt means done
+	kindRevoke                   // DELETE by id: repeatable, 404 after doubt means done
+	kindBulkRevoke               // DELETE /tokens: repeatable, but 404 after doubt proves nothing
 	kindRevokeSelf               // DELETE /tokens/self: a repeat after success sees 401
 	kindCreate                   // POST /tokens and /sudo: a repeat may mint a second token
 )
@@ -66,7 +62,7 @@ const (
 // retriesStatus says whether a status proves the call can be tried again.
 func (k opKind) retriesStatus(status int) bool {
 	switch k {
-	case kindRead, kindRevoke:
+	case kindRead, kindRevoke, kindBulkRevoke:
 		return status == http.StatusTooManyRequests || status == http.StatusBadGateway ||
 			status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout
 	case kindRevokeSelf:
@@ -78,8 +74,35 @@ func (k opKind) retriesStatus(status int) bool {
 // retriesTransportError says whether a failure without a response may be
 // tried again; notSent is true when the connection was never made.
 func (k opKind) retriesTransportError(notSent bool) bool {
-	return k == kindRead || k == kindRevoke || notSent
+	return k == kindRead || k == kindRevoke || k == kindBulkRevoke || notSent
 }
+
+// afterDoubt decides a failure that follows an attempt that may have been
+// processed (doubt). A single revoke answered 404 then is done: the earlier
+// attempt revoked it. A bulk revoke answered 404 is not: any one id can
+// cause it, so the caller learns that some may be revoked and some not.
+func (k opKind) afterDoubt(f *attemptError, doubt bool) (done bool, err error) {
+	if !doubt || f.api == nil || f.api.StatusCode != http.StatusNotFound {
+		return false, nil
+	}
+	switch k {
+	case kindRevoke:
+		return true, nil
+	case kindBulkRevoke:
+		return true, &doubtError{api: f.api}
+	}
+	return false, nil
+}
+
+// doubtError is a 404 to a bulk revoke that an earlier, uncertain attempt
+// may have partly done. It matches ErrNotFound and ErrOutcomeUnknown.
+type doubtError struct{ api *APIError }
+
+func (e *doubtError) Error() string {
+	return e.api.Error() + "; an earlier attempt may have revoked some of the tokens: check each with Get"
+}
+
+func (e *doubtError) Unwrap() []error { return []error{e.api, ErrOutcomeUnknown} }
 
 // neverSent reports a failure to connect: the request cannot have arrived.
 func neverSent(err error) bool {
@@ -130,4 +153,64 @@ func sleep(ctx context.Context, d time.Duration, method, path string, last error
 	case <-ctx.Done():
 		return fmt.Errorf("fastly: %s %s: stopped while waiting to retry: %w (last error: %w)", method, path, ctx.Err(), last)
 	}
+}
+
+// attemptError is a failed attempt, with what is known about whether the
+// server processed it.
+type attemptError struct {
+	api       *APIError // the server answered with an error status
+	transport error     // no usable response
+	notSent   bool      // the connection was never made
+	doubt     bool      // the server may have processed the request
+	readBody  bool      // a success status whose body could not be read
+}
+
+func (e *attemptError) Error() string {
+	if e.api != nil {
+		return e.api.Error()
+	}
+	return e.transport.Error()
+}
+
+// final is the error the caller sees when no retry follows.
+func (e *attemptError) final(op *operation) error {
+	if e.api != nil {
+		return e.api
+	}
+	if op.route.kind == kindCreate && !e.notSent {
+		return fmt.Errorf("%w (%w; reconcile with List, matching the name)", e.transport, ErrOutcomeUnknown)
+	}
+	return e.transport
+}
+
+// shouldRetry says whether and after how long a failed attempt is tried
+// again: only what op's kind may repeat, within MaxRetries, MaxWait and the
+// context's deadline.
+func (c *Client) shouldRetry(ctx context.Context, op *operation, f *attemptError, attempt int) (time.Duration, bool) {
+	if attempt >= c.retry.MaxRetries || ctx.Err() != nil {
+		return 0, false
+	}
+	kind := op.route.kind
+	if f.api != nil {
+		if !kind.retriesStatus(f.api.StatusCode) {
+			return 0, false
+		}
+		if wait, ok := serverWait(f.api, time.Now()); ok {
+			if wait > c.retry.MaxWait {
+				return 0, false
+			}
+			if deadline, ok := ctx.Deadline(); ok && time.Now().Add(wait).After(deadline) {
+				return 0, false
+			}
+			return wait, true
+		}
+		return c.retry.backoff(attempt), true
+	}
+	if f.readBody {
+		return c.retry.backoff(attempt), kind == kindRead
+	}
+	if errors.Is(f.transport, ErrForeignHost) || errors.Is(f.transport, ErrResponseTooLarge) {
+		return 0, false
+	}
+	return c.retry.backoff(attempt), kind.retriesTransportError(f.notSent)
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"strings"
 )
 
 // redactedText replaces a secret wherever one would be printed.
@@ -36,14 +35,6 @@ func (s *secret) Format(f fmt.State, _ rune)   { _, _ = f.Write([]byte(redactedT
 func (s *secret) LogValue() slog.Value         { return slog.StringValue(redactedText) }
 func (s *secret) MarshalJSON() ([]byte, error) { return []byte(`"` + redactedText + `"`), nil }
 func (s *secret) MarshalText() ([]byte, error) { return []byte(redactedText), nil }
-func redactValue(text, value string) string {
-	if value == "" || len(value) < 4 {
-		// Too short to search for without mangling ordinary text; such values
-		// are refused as credentials anyway.
-		return text
-	}
-	return strings.ReplaceAll(text, value, redactedText)
-}
 
 // mask shows a secret's shape without its value, for a transcript or a log.
 func mask(v string) string {

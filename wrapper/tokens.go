@@ -2,13 +2,10 @@ package wrapper
 
 import (
 	"context"
-	"fmt"
-	"net/http"
-	"net/url"
 	"time"
-)
 
-const formMediaType = "application/x-www-form-urlencoded"
+	"github.com/tokenward/fastlytokens/gen"
+)
 
 // List returns every token of the authenticated user, in Fastly's order
 // (which is not stable between calls). One token with an unexpected field
@@ -16,10 +13,8 @@ const formMediaType = "application/x-www-form-urlencoded"
 //
 // Fastly API: GET /tokens (list-tokens-user)
 func (c *Client) List(ctx context.Context) ([]Token, error) {
-	var wire []wireToken
-	err := c.do(ctx, &operation{
-		kind: kindRead, method: http.MethodGet, path: "/tokens", expect: '[', route: &c.routes.list,
-	}, &wire)
+	var wire []gen.Token
+	err := c.do(ctx, &operation{route: &c.routes[opList]}, &wire)
 	if err != nil {
 		return nil, err
 	}
@@ -34,11 +29,8 @@ func (c *Client) ListForCustomer(ctx context.Context, customerID string) ([]Toke
 	if err := checkID("customer id", customerID); err != nil {
 		return nil, err
 	}
-	var wire []wireToken
-	err := c.do(ctx, &operation{
-		kind: kindRead, method: http.MethodGet, path: "/customer/", id: customerID, tail: "/tokens", expect: '[',
-		route: &c.routes.listForCustomer,
-	}, &wire)
+	var wire []gen.Token
+	err := c.do(ctx, &operation{route: &c.routes[opListForCustomer], id: customerID}, &wire)
 	if err != nil {
 		return nil, err
 	}
@@ -53,28 +45,24 @@ func (c *Client) Get(ctx context.Context, tokenID string) (Token, error) {
 	if err := checkID("token id", tokenID); err != nil {
 		return Token{}, err
 	}
-	var wire wireToken
-	err := c.do(ctx, &operation{
-		kind: kindRead, method: http.MethodGet, path: "/tokens/", id: tokenID, expect: '{', route: &c.routes.get,
-	}, &wire)
+	var wire gen.Token
+	err := c.do(ctx, &operation{route: &c.routes[opGet], id: tokenID}, &wire)
 	if err != nil {
 		return Token{}, err
 	}
-	return wire.token(), nil
+	return tokenOf(&wire), nil
 }
 
 // Current returns the token the Client authenticates with.
 //
 // Fastly API: GET /tokens/self (get-token-current)
 func (c *Client) Current(ctx context.Context) (Token, error) {
-	var wire wireToken
-	err := c.do(ctx, &operation{
-		kind: kindRead, method: http.MethodGet, path: "/tokens/self", expect: '{', route: &c.routes.current,
-	}, &wire)
+	var wire gen.Token
+	err := c.do(ctx, &operation{route: &c.routes[opCurrent]}, &wire)
 	if err != nil {
 		return Token{}, err
 	}
-	return wire.token(), nil
+	return tokenOf(&wire), nil
 }
 
 // Create creates a token and returns it with its secret, shown only once.
@@ -94,42 +82,35 @@ func (c *Client) Create(ctx context.Context, in CreateInput) (CreatedToken, erro
 	if err := checkCreateInput(&in); err != nil {
 		return CreatedToken{}, err
 	}
-	var wire wireCreatedToken
+	var wire gen.CreatedToken
 	err := c.do(ctx, &operation{
-		kind: kindCreate, method: http.MethodPost, path: "/tokens", expect: '{', route: &c.routes.create,
-		body: []byte(encodeCreateForm(&in)), otp: in.OTP, secrets: [2]string{in.Password, in.OTP},
+		route: &c.routes[opCreate], body: []byte(encodeCreateForm(&in)), otp: in.OTP,
+		secrets: [2]string{in.Password, in.OTP},
 	}, &wire)
 	if err != nil {
 		return CreatedToken{}, err
 	}
-	return CreatedToken{Token: wire.token(), AccessToken: wire.AccessToken}, nil
+	return CreatedToken{Token: tokenOf(&wire.Token), AccessToken: wire.AccessToken}, nil
 }
 
 // Sudo puts the Client's key in sudo mode (about five minutes), so that
 // Create with the key alone succeeds: the sudo flow, two requests in all,
 // the password going to /sudo only. It returns when sudo mode ends.
 //
-// Fastly API: POST /sudo
+// Fastly API: POST /sudo (request-sudo)
 func (c *Client) Sudo(ctx context.Context, in SudoInput) (time.Time, error) {
-	if in.Password == "" {
-		return time.Time{}, fmt.Errorf("%w: sudo needs the password", ErrInvalidInput)
+	if err := checkSudoInput(&in); err != nil {
+		return time.Time{}, err
 	}
-	if hasControl(in.Username) || hasControl(in.Password) || hasControl(in.OTP) {
-		return time.Time{}, fmt.Errorf("%w: credentials contain a control character", ErrInvalidInput)
-	}
-	form := "password=" + url.QueryEscape(in.Password)
-	if in.Username != "" {
-		form += "&username=" + url.QueryEscape(in.Username)
-	}
-	var wire wireSudo
+	var wire gen.SudoResponse
 	err := c.do(ctx, &operation{
-		kind: kindCreate, method: http.MethodPost, path: "/sudo", expect: '{', route: &c.routes.sudo,
-		body: []byte(form), otp: in.OTP, secrets: [2]string{in.Password, in.OTP},
+		route: &c.routes[opSudo], body: []byte(encodeSudoForm(&in)), otp: in.OTP,
+		secrets: [2]string{in.Password, in.OTP},
 	}, &wire)
 	if err != nil {
 		return time.Time{}, err
 	}
-	return time.Time(wire.ExpiryTime), nil
+	return wire.ExpiryTime.Time, nil
 }
 
 // Revoke revokes one token (automation tokens too) by id. The id must be
@@ -142,9 +123,7 @@ func (c *Client) Revoke(ctx context.Context, tokenID string) error {
 	if err := checkID("token id", tokenID); err != nil {
 		return err
 	}
-	return c.do(ctx, &operation{
-		kind: kindRevoke, method: http.MethodDelete, path: "/tokens/", id: tokenID, route: &c.routes.revoke,
-	}, nil)
+	return c.do(ctx, &operation{route: &c.routes[opRevoke], id: tokenID}, nil)
 }
 
 // RevokeCurrent revokes the key the Client authenticates with; later calls
@@ -152,9 +131,7 @@ func (c *Client) Revoke(ctx context.Context, tokenID string) error {
 //
 // Fastly API: DELETE /tokens/self (revoke-token-current)
 func (c *Client) RevokeCurrent(ctx context.Context) error {
-	return c.do(ctx, &operation{
-		kind: kindRevokeSelf, method: http.MethodDelete, path: "/tokens/self", route: &c.routes.revokeCurrent,
-	}, nil)
+	return c.do(ctx, &operation{route: &c.routes[opRevokeCurrent]}, nil)
 }
 
 // RevokeMany revokes several tokens in one request. Every id is checked
@@ -168,15 +145,5 @@ func (c *Client) RevokeMany(ctx context.Context, tokenIDs ...string) error {
 	if err != nil {
 		return err
 	}
-	return c.do(ctx, &operation{
-		kind: kindRevoke, method: http.MethodDelete, path: "/tokens", route: &c.routes.bulkRevoke, body: body,
-	}, nil)
-}
-
-func tokensOf(wire []wireToken) []Token {
-	out := make([]Token, len(wire))
-	for i := range wire {
-		out[i] = wire[i].token()
-	}
-	return out
+	return c.do(ctx, &operation{route: &c.routes[opBulkRevoke], body: body}, nil)
 }

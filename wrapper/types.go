@@ -25,17 +25,30 @@ const (
 )
 
 // Token is an API token as Fastly describes it. It never holds the secret.
+//
+// It marshals to JSON with Fastly's snake_case names, leaving out empty
+// values and zero times, and that JSON decodes back into an equal Token.
 type Token struct {
-	ID, Name, UserID, CustomerID string
+	ID         string `json:"id"`
+	Name       string `json:"name,omitempty"`
+	UserID     string `json:"user_id,omitempty"`
+	CustomerID string `json:"customer_id,omitempty"`
 	// Scopes holds every scope of the token (from "scopes", or else the
-	// space-delimited "scope").
-	Scopes []Scope
-	// Services limits the token to these service ids; empty means all services.
-	Services []string
-	// Zero times mean absent: never used, never expires, not in sudo mode.
-	CreatedAt, UpdatedAt, LastUsedAt, ExpiresAt, SudoExpiresAt time.Time
+	// space-delimited "scope"); nil when Fastly sent none.
+	Scopes []Scope `json:"scopes,omitempty"`
+	// Services limits the token to these service ids; nil means all services.
+	Services []string `json:"services,omitempty"`
+	// Zero times mean absent: never used, never expires, not in sudo mode,
+	// not deleted.
+	CreatedAt     time.Time `json:"created_at,omitzero"`
+	UpdatedAt     time.Time `json:"updated_at,omitzero"`
+	LastUsedAt    time.Time `json:"last_used_at,omitzero"`
+	ExpiresAt     time.Time `json:"expires_at,omitzero"`
+	SudoExpiresAt time.Time `json:"sudo_expires_at,omitzero"`
+	DeletedAt     time.Time `json:"deleted_at,omitzero"`
 	// IP and UserAgent are of the client that last used the token.
-	IP, UserAgent string
+	IP        string `json:"ip,omitempty"`
+	UserAgent string `json:"user_agent,omitempty"`
 }
 
 // HasScope reports whether the token holds scope s.
@@ -52,13 +65,13 @@ func (t Token) ExpiredAt(when time.Time) bool {
 type CreatedToken struct {
 	Token
 	// AccessToken is the secret, usable as a Fastly-Key.
-	AccessToken string
+	AccessToken string `json:"access_token"`
 }
 
 // createdTokenView is CreatedToken with the secret redacted, for printing.
 type createdTokenView struct {
 	Token
-	AccessToken string
+	AccessToken string `json:"access_token"`
 }
 
 func (t CreatedToken) redacted() createdTokenView {

@@ -1,0 +1,86 @@
+package wrapper
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+
+	"github.com/tokenward/fastlytokens/gen"
+)
+
+// Responses decode into gen's models, the contract's own types: the
+// contract, not a second hand-written copy, decides what is on the wire.
+// gen's timestamp, scopes and nullable-string types are lenient (see
+// gen/lenient.go), and encoding/json goes on past a field of an unexpected
+// type, so one odd token never fails a list.
+
+// tokenOf maps the contract's token to the public type. Empty scopes and
+// services are nil, so a Token survives a JSON round trip unchanged.
+func tokenOf(w *gen.Token) Token {
+	t := Token{
+		ID:            w.Id,
+		Name:          w.Name,
+		UserID:        w.UserId,
+		CustomerID:    w.CustomerId,
+		CreatedAt:     w.CreatedAt.Time,
+		UpdatedAt:     w.UpdatedAt.Time,
+		LastUsedAt:    w.LastUsedAt.Time,
+		ExpiresAt:     w.ExpiresAt.Time,
+		SudoExpiresAt: w.SudoExpiresAt.Time,
+		DeletedAt:     w.DeletedAt.Time,
+		IP:            string(w.Ip),
+		UserAgent:     string(w.UserAgent),
+	}
+	if len(w.Services) > 0 {
+		t.Services = w.Services
+	}
+	switch {
+	case len(w.Scopes) > 0:
+		t.Scopes = scopesOf(w.Scopes)
+	case w.Scope != "":
+		t.Scopes = scopesOf(strings.Fields(w.Scope))
+	}
+	return t
+}
+
+func scopesOf(in []string) []Scope {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]Scope, len(in))
+	for i, s := range in {
+		out[i] = Scope(s)
+	}
+	return out
+}
+
+func tokensOf(wire []gen.Token) []Token {
+	out := make([]Token, len(wire))
+	for i := range wire {
+		out[i] = tokenOf(&wire[i])
+	}
+	return out
+}
+
+// decodeLenient unmarshals b into out, which must be a JSON value of the kind
+// first says ('[' or '{'). Fields of unexpected types are skipped (encoding/json
+// goes on past them); a body of the wrong kind or broken JSON is an error.
+func decodeLenient(b []byte, first byte, out any) error {
+	trimmed := bytes.TrimLeft(b, " \t\r\n")
+	if len(trimmed) == 0 || trimmed[0] != first {
+		return errUnexpectedShape(first)
+	}
+	if err := json.Unmarshal(trimmed, out); err != nil && !isTypeError(err) {
+		return err
+	}
+	return nil
+}
+
+type errUnexpectedShape byte
+
+func (e errUnexpectedShape) Error() string {
+	if e == '[' {
+		return "expected a JSON array"
+	}
+	return "expected a JSON object"
+}

@@ -1,0 +1,99 @@
+package wrapper
+
+import (
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Version is this library's version, sent in the default User-Agent.
+const Version = "0.2.0"
+
+const defaultUserAgent = "fastlytokens/" + Version + " (+https://github.com/tokenward/fastlytokens)"
+
+// defaultMaxBody bounds a successful body; a list of 10,000 tokens is ~4 MiB.
+const defaultMaxBody = 32 << 20
+
+// Client calls Fastly's token endpoints. It is safe for concurrent use by
+// many goroutines; build one and share it.
+type Client struct {
+	server         string // base URL with a trailing slash, as gen's builders want
+	routes         *routes
+	http           *http.Client
+	userAgent      []string
+	retry          RetryPolicy
+	logger         *slog.Logger
+	maxBody        int64
+	defaultTimeout time.Duration
+	// credentials returns the configured key and password, for redaction.
+	// A func, not fields: fmt prints a func as an address even where it
+	// would print one level of a pointer's contents (a bad verb on a copy).
+	credentials func() (key, password string)
+
+	rateMu sync.Mutex
+	rate   RateLimit
+}
+
+// New builds a Client. It makes no request. Without options it talks to
+// https://api.fastly.com without credentials; most calls need WithToken.
+func New(opts ...Option) (*Client, error) {
+	s := settings{baseURL: DefaultBaseURL + "/", userAgent: defaultUserAgent, retry: DefaultRetryPolicy, maxBodySize: defaultMaxBody}
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(&s); err != nil {
+			return nil, err
+		}
+	}
+	rts, err := newRoutes(s.baseURL)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{
+		routes:      rts,
+		server:      s.baseURL,
+		userAgent:   []string{s.userAgent},
+		retry:       s.retry,
+		logger:      s.logger,
+		maxBody:     s.maxBodySize,
+		credentials: func() (string, string) { return s.key.reveal(), s.password.reveal() },
+	}
+	var hc http.Client
+	var base http.RoundTripper
+	if s.httpClient != nil {
+		hc = *s.httpClient // a copy: the caller's client is never modified
+		base = hc.Transport
+	} else {
+		c.defaultTimeout = DefaultTimeout
+	}
+	if base == nil {
+		base = newDefaultTransport()
+	}
+	basicRoutes := []*route{&rts[opCreate], &rts[opSudo]}
+	auth, err := newAuthTransport(base, s.baseURL, s.key, s.username, s.password, basicRoutes)
+	if err != nil {
+		return nil, err
+	}
+	hc.Transport = auth
+	// A redirect is answered as an error carrying its Location: following it
+	// could send credentials elsewhere or turn a DELETE into a GET.
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	c.http = &hc
+	return c, nil
+}
+
+// String names the client without any credential.
+func (c *Client) String() string { return "wrapper.Client(" + c.server + ")" }
+
+// GoString is String, so %#v shows no credential either.
+func (c *Client) GoString() string { return c.String() }
+
+func newDefaultTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	// Many goroutines share one Client: keep enough idle connections to the
+	// one host it talks to that they are reused, not redialed.
+	t.MaxIdleConnsPerHost = 32
+	return t
+}
