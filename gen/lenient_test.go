@@ -56,7 +56,6 @@ func TestScopesShapes(t *testing.T) {
 	}
 }
 
-
 func TestTimeEncodesNullForZero(t *testing.T) {
 	b, err := json.Marshal(Time{})
 	require.NoError(t, err)
