@@ -9,6 +9,10 @@ import (
 	"sync"
 )
 
+// maxPreallocate bounds how much of an announced Content-Length is
+// allocated before the bytes arrive.
+const maxPreallocate = 64 << 10
+
 // readSuccess reads a 2xx body through the size bound and decodes it.
 func (c *Client) readSuccess(ctx context.Context, op *operation, resp *http.Response, out any) error {
 	defer closeBody(resp.Body)
@@ -23,7 +27,9 @@ func (c *Client) readSuccess(ctx context.Context, op *operation, resp *http.Resp
 	buf := getBuffer()
 	defer putBuffer(buf)
 	if resp.ContentLength > 0 {
-		buf.Grow(int(resp.ContentLength) + bytes.MinRead)
+		// Content-Length is the server's word, not bytes in hand: grow for
+		// at most maxPreallocate of it, then as bytes arrive.
+		buf.Grow(int(min(resp.ContentLength, maxPreallocate)) + bytes.MinRead)
 	}
 	n, err := readBounded(buf, resp.Body, c.maxBody+1)
 	if err != nil {
@@ -34,6 +40,12 @@ func (c *Client) readSuccess(ctx context.Context, op *operation, resp *http.Resp
 	}
 	if n > c.maxBody {
 		return &ResponseError{Method: method, Path: path, StatusCode: resp.StatusCode, Err: ErrResponseTooLarge}
+	}
+	if expect == '[' {
+		if n := countElements(buf.Bytes()); n > c.maxListLength {
+			return &ResponseError{Method: method, Path: path, StatusCode: resp.StatusCode,
+				Err: fmt.Errorf("%w: %d list elements, more than the bound of %d", ErrResponseTooLarge, n, c.maxListLength)}
+		}
 	}
 	if err := decodeLenient(buf.Bytes(), expect, out); err != nil {
 		return &ResponseError{Method: method, Path: path, StatusCode: resp.StatusCode, Err: err}

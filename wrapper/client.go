@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptrace"
+	"sync/atomic"
 	"time"
 )
 
@@ -25,6 +28,9 @@ func (op *operation) path() string   { return op.route.path(op.id) }
 
 // do runs op with retries and decodes a successful body into out.
 func (c *Client) do(ctx context.Context, op *operation, out any) error {
+	if ctx == nil {
+		return fmt.Errorf("%w: nil context", ErrInvalidInput)
+	}
 	if c.defaultTimeout > 0 {
 		if _, ok := ctx.Deadline(); !ok {
 			var cancel context.CancelFunc
@@ -40,6 +46,9 @@ func (c *Client) do(ctx context.Context, op *operation, out any) error {
 		}
 		var failure *attemptError
 		if !errors.As(err, &failure) {
+			if op.route.kind == kindCreate {
+				return outcomeUnknown(err) // the answer came, but unusable
+			}
 			return err
 		}
 		if done, err := op.route.kind.afterDoubt(failure, doubt); done {
@@ -68,22 +77,42 @@ func (c *Client) attempt(ctx context.Context, op *operation, out any, attempt in
 	}
 	op.route.withOTP(req, op.otp)
 	req.Header["User-Agent"] = c.userAgent
+	var sent *atomic.Bool
+	if op.route.kind == kindCreate || op.route.kind == kindRevokeSelf {
+		req, sent = traceWrite(req) // these decide by whether anything was sent
+	}
 	start := time.Now()
 	resp, err := c.http.Do(req) //nolint:bodyclose // readSuccess or readErrorBody drains and closes it
 	if err != nil {
 		failure := c.transportError(op, err)
 		c.log(ctx, op, attempt, 0, start, failure)
+		notSent := neverSent(err) || (sent != nil && !sent.Load())
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return fmt.Errorf("fastly: %s %s: %w", op.method(), op.path(), ctxErr)
+			return &attemptError{transport: fmt.Errorf("fastly: %s %s: %w", op.method(), op.path(), ctxErr), notSent: notSent, doubt: !notSent, noRetry: true}
 		}
-		notSent := neverSent(err)
-		return &attemptError{transport: failure, notSent: notSent, doubt: !notSent}
+		return &attemptError{transport: failure, notSent: notSent, doubt: !notSent, noRetry: isCertificateError(err)}
 	}
 	c.noteRateLimit(resp.Header)
 	c.log(ctx, op, attempt, resp.StatusCode, start, nil)
+	if resp.StatusCode < 200 {
+		// A 1xx final answer (101 Switching Protocols): its body is the raw
+		// connection, which no deadline bounds. Close it unread.
+		_ = resp.Body.Close()
+		apiErr := &APIError{StatusCode: resp.StatusCode, Method: op.method(), Path: op.path(), RateLimitRemaining: -1,
+			Message: "unexpected informational answer"}
+		return &attemptError{api: apiErr, doubt: true}
+	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return c.readSuccess(ctx, op, resp, out)
 	}
 	apiErr := newAPIError(op.method(), op.path(), resp, readErrorBody(resp.Body), time.Now(), c.secretsFor(op))
 	return &attemptError{api: apiErr, doubt: resp.StatusCode >= 500}
+}
+
+// traceWrite returns req with a trace that records whether the request's
+// headers were written: until then the server cannot have acted on it.
+func traceWrite(req *http.Request) (*http.Request, *atomic.Bool) {
+	wrote := new(atomic.Bool)
+	trace := &httptrace.ClientTrace{WroteHeaders: func() { wrote.Store(true) }}
+	return req.WithContext(httptrace.WithClientTrace(req.Context(), trace)), wrote
 }

@@ -33,6 +33,9 @@ func TestDefaultTimeoutBoundsCallsWithoutDeadline(t *testing.T) {
 	_, err = c.List(context.Background())
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Less(t, time.Since(start), 2*time.Second)
+	_, err = c.Create(context.Background(), CreateInput{Name: "x"})
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.ErrorIs(t, err, ErrOutcomeUnknown, "the default timeout ended a create that was sent")
 
 	own, err := New(WithBaseURL(srv.URL), WithHTTPClient(&http.Client{Timeout: time.Minute}))
 	require.NoError(t, err)

@@ -84,3 +84,50 @@ func (e errUnexpectedShape) Error() string {
 	}
 	return "expected a JSON object"
 }
+
+// countElements counts the top-level elements of a JSON array in b without
+// decoding it (a cheap scan), so a list that would decode into far more
+// memory than its bytes is refused first. Broken JSON counts roughly; the
+// decoder reports it.
+func countElements(b []byte) int {
+	depth, commas := 0, 0
+	inString, escaped, nonEmpty := false, false, false
+	for _, c := range b {
+		if inString {
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		case '"':
+			inString = true
+		case '[', '{':
+			depth++
+			if depth == 1 {
+				continue // the list itself
+			}
+		case ']', '}':
+			depth--
+			if depth == 0 {
+				continue // the list's end
+			}
+		case ',':
+			if depth == 1 {
+				commas++
+			}
+		}
+		nonEmpty = nonEmpty || depth >= 1
+	}
+	if !nonEmpty {
+		return 0
+	}
+	return commas + 1
+}

@@ -46,6 +46,18 @@
 // Secrets never appear in an error, a log line, %v of a Client, a
 // [CreateInput], a [SudoInput] or a [CreatedToken] (whose AccessToken prints
 // as [REDACTED]: read the field to store it), nor in their JSON or slog form.
+// Server text in errors and logs has every configured or per-call secret
+// removed raw, URL-escaped, JSON-escaped and base64-encoded (an echoed
+// Authorization header), and any run of 8 or more of its characters (a
+// secret cut short); shorter secrets, such as OTPs, are removed whole.
+// Control characters and ANSI escapes are removed from it too.
+//
+// The limit of these guarantees: fmt and slog's text handler cannot call
+// the redacting methods of a value held in an unexported struct field, so a
+// struct of yours with an unexported CreatedToken, CreateInput or SudoInput
+// field prints their secrets. Keep them in exported fields, or do not print
+// such structs. Exported fields, pointers, slices and maps are covered
+// (TestSecretGuaranteeLimits).
 //
 // # Errors
 //
@@ -61,9 +73,14 @@
 //     id (only ASCII letters and digits; "self", ".", "..", "/" and "%" are
 //     refused, so Revoke can never hit another endpoint or the caller's own
 //     key), an empty bulk list, a bad option;
-//   - [ErrOutcomeUnknown]: a create that failed after it may have reached
-//     Fastly; it is never retried (a retry could mint a second token):
-//     List and match the name to reconcile.
+//   - [ErrOutcomeUnknown]: a create that failed after its request may have
+//     been written (the deadline or a cancellation while waiting, a lost
+//     connection, a 5xx, a 2xx whose body is unusable or lacks the id or the
+//     secret); it is never retried (a retry could mint a second token): List
+//     and match the name to reconcile. The cause stays reachable with
+//     errors.Is. A failure before anything was sent (a dial or TLS failure)
+//     is not outcome-unknown. A bulk revoke answered 404 after an uncertain
+//     attempt matches it too, with [ErrNotFound]: some ids may be revoked.
 //
 // HTML error pages, empty, truncated and huge bodies still give a short,
 // useful message. A success whose body is unusable is a [*ResponseError].
@@ -78,7 +95,11 @@
 // [Client.RateLimit] reports the latest rate-limit headers, from errors too.
 // Calls without a deadline are bounded by [DefaultTimeout] unless you bring
 // your own http.Client; bodies are read through a size bound and drained so
-// connections are reused. [WithLogger] logs one debug line per attempt,
+// connections are reused; a list longer than [WithMaxListLength] (default
+// [DefaultMaxListLength]) is refused before decoding, and an announced
+// Content-Length is never allocated ahead of the bytes. A 1xx final answer
+// is an error at once. A nil context is [ErrInvalidInput]. TLS certificate
+// failures are not retried. [WithLogger] logs one debug line per attempt,
 // never headers or bodies.
 //
 // # Testing your code

@@ -166,7 +166,7 @@ type jsonAPIError struct {
 // never fails: what cannot be parsed becomes a short excerpt. Secrets are
 // replaced before anything is cut, so no part of one survives a cut.
 func parseErrorBody(e *APIError, body []byte, secrets []string) {
-	clean := func(s string) string { return excerpt(redactAll(s, secrets)) }
+	clean := func(s string) string { return excerpt(redactAll(sanitize(s), secrets)) }
 	trimmed := strings.TrimSpace(string(body))
 	if strings.HasPrefix(trimmed, "{") {
 		var eb errorBody
@@ -256,7 +256,7 @@ func newAPIError(method, path string, resp *http.Response, body []byte, now time
 	}
 	e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), now)
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
-		e.Location = excerpt(redactAll(redactLocation(resp.Header.Get("Location")), secrets))
+		e.Location = excerpt(redactAll(sanitize(redactLocation(resp.Header.Get("Location"))), secrets))
 	}
 	parseErrorBody(e, body, secrets)
 	return e

@@ -91,3 +91,41 @@ func FuzzParseError(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSanitize: sanitised server text holds no control character (C0, DEL,
+// C1) and no escape introducer, whatever the input.
+func FuzzSanitize(f *testing.F) {
+	for _, s := range []string{"plain", "\x1b[31mred\x1b[0m", "\x1b]0;title\x07x", "\u009b2J", "a\tb\nc", "\xff\xfe", "\x1b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := sanitize(s)
+		for _, r := range out {
+			if r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) {
+				t.Fatalf("control %U left in %q (from %q)", r, out, s)
+			}
+		}
+	})
+}
+
+// FuzzRedact: after redaction, no 8-character run of the secret survives in
+// any of the encodings it travels in, wherever it stands in the text.
+func FuzzRedact(f *testing.F) {
+	f.Add("prefix ", "pa ss@w0rd+long", " suffix")
+	f.Add("", "KeyS3cret-abcdefghijklmnopqrstuv", "")
+	f.Add("x=", "918273", "&y")
+	f.Fuzz(func(t *testing.T, before, secret, after string) {
+		if len(secret) < minSecretRun || strings.Contains(before+after, "[REDACTED]") {
+			return
+		}
+		forms := encodedForms(secret)
+		for _, form := range forms {
+			out := redactAll(before+form+after, forms)
+			for i := 0; i+minSecretRun <= len(form); i++ {
+				if strings.Contains(out, form[i:i+minSecretRun]) {
+					t.Fatalf("run %q of %q survives in %q", form[i:i+minSecretRun], form, out)
+				}
+			}
+		}
+	})
+}

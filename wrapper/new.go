@@ -25,11 +25,13 @@ type Client struct {
 	retry          RetryPolicy
 	logger         *slog.Logger
 	maxBody        int64
+	maxListLength  int
 	defaultTimeout time.Duration
-	// credentials returns the configured key and password, for redaction.
-	// A func, not fields: fmt prints a func as an address even where it
-	// would print one level of a pointer's contents (a bad verb on a copy).
-	credentials func() (key, password string)
+	// secretForms returns the configured credentials in every encoding they
+	// could be echoed in, for redaction. A func, not a field: fmt prints a
+	// func as an address even where it would print one level of a pointer's
+	// contents (a bad verb on a copy).
+	secretForms func() []string
 
 	rateMu sync.Mutex
 	rate   RateLimit
@@ -38,7 +40,7 @@ type Client struct {
 // New builds a Client. It makes no request. Without options it talks to
 // https://api.fastly.com without credentials; most calls need WithToken.
 func New(opts ...Option) (*Client, error) {
-	s := settings{baseURL: DefaultBaseURL + "/", userAgent: defaultUserAgent, retry: DefaultRetryPolicy, maxBodySize: defaultMaxBody}
+	s := settings{baseURL: DefaultBaseURL + "/", userAgent: defaultUserAgent, retry: DefaultRetryPolicy, maxBodySize: defaultMaxBody, maxListLen: DefaultMaxListLength}
 	for _, opt := range opts {
 		if opt == nil {
 			continue
@@ -52,13 +54,14 @@ func New(opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{
-		routes:      rts,
-		server:      s.baseURL,
-		userAgent:   []string{s.userAgent},
-		retry:       s.retry,
-		logger:      s.logger,
-		maxBody:     s.maxBodySize,
-		credentials: func() (string, string) { return s.key.reveal(), s.password.reveal() },
+		routes:        rts,
+		server:        s.baseURL,
+		userAgent:     []string{s.userAgent},
+		retry:         s.retry,
+		logger:        s.logger,
+		maxBody:       s.maxBodySize,
+		maxListLength: s.maxListLen,
+		secretForms:   secretFormsOf(s.key.reveal(), s.username, s.password.reveal()),
 	}
 	var hc http.Client
 	var base http.RoundTripper
@@ -96,4 +99,11 @@ func newDefaultTransport() *http.Transport {
 	// one host it talks to that they are reused, not redialed.
 	t.MaxIdleConnsPerHost = 32
 	return t
+}
+
+// secretFormsOf computes the credentials' forms once; each call returns a
+// slice whose appends never touch the shared one.
+func secretFormsOf(key, username, password string) func() []string {
+	forms := clientSecretForms(key, username, password)
+	return func() []string { return forms[:len(forms):len(forms)] }
 }

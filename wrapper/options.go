@@ -34,6 +34,7 @@ type settings struct {
 	retry       RetryPolicy
 	logger      *slog.Logger
 	maxBodySize int64
+	maxListLen  int
 }
 
 // WithToken sends key as the Fastly-Key header on every request to the base
@@ -125,6 +126,23 @@ func WithMaxResponseBytes(n int64) Option {
 			return fmt.Errorf("%w: response size bound must be positive", ErrInvalidInput)
 		}
 		s.maxBodySize = n
+		return nil
+	}
+}
+
+// DefaultMaxListLength bounds the tokens of one list answer: far above any
+// account's tokens, far below what would exhaust memory.
+const DefaultMaxListLength = 100_000
+
+// WithMaxListLength bounds how many tokens one list answer may hold (default
+// DefaultMaxListLength). A longer list fails with ErrResponseTooLarge before
+// it is decoded, so memory stays a small multiple of the body's bytes.
+func WithMaxListLength(n int) Option {
+	return func(s *settings) error {
+		if n <= 0 {
+			return fmt.Errorf("%w: list length bound must be positive", ErrInvalidInput)
+		}
+		s.maxListLen = n
 		return nil
 	}
 }

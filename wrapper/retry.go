@@ -2,6 +2,8 @@ package wrapper
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -163,6 +165,7 @@ type attemptError struct {
 	notSent   bool      // the connection was never made
 	doubt     bool      // the server may have processed the request
 	readBody  bool      // a success status whose body could not be read
+	noRetry   bool      // never worth a retry: the context ended, a certificate failed
 }
 
 func (e *attemptError) Error() string {
@@ -174,20 +177,43 @@ func (e *attemptError) Error() string {
 
 // final is the error the caller sees when no retry follows.
 func (e *attemptError) final(op *operation) error {
+	create := op.route.kind == kindCreate
 	if e.api != nil {
+		if create && e.doubt {
+			return outcomeUnknown(e.api) // a 5xx or 1xx: the server may have created it
+		}
 		return e.api
 	}
-	if op.route.kind == kindCreate && !e.notSent {
-		return fmt.Errorf("%w (%w; reconcile with List, matching the name)", e.transport, ErrOutcomeUnknown)
+	if create && !e.notSent {
+		return outcomeUnknown(e.transport)
 	}
 	return e.transport
+}
+
+// outcomeUnknown marks a create's failure after the request may have been
+// written: err stays reachable with errors.Is and errors.As.
+func outcomeUnknown(err error) error {
+	if errors.Is(err, ErrOutcomeUnknown) {
+		return err
+	}
+	return fmt.Errorf("%w (%w; reconcile with List, matching the name)", err, ErrOutcomeUnknown)
+}
+
+// isCertificateError reports a TLS certificate failure: it will fail the
+// same way on every attempt, so it is never retried.
+func isCertificateError(err error) bool {
+	var verify *tls.CertificateVerificationError
+	var unknown x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	return errors.As(err, &verify) || errors.As(err, &unknown) || errors.As(err, &hostname) || errors.As(err, &invalid)
 }
 
 // shouldRetry says whether and after how long a failed attempt is tried
 // again: only what op's kind may repeat, within MaxRetries, MaxWait and the
 // context's deadline.
 func (c *Client) shouldRetry(ctx context.Context, op *operation, f *attemptError, attempt int) (time.Duration, bool) {
-	if attempt >= c.retry.MaxRetries || ctx.Err() != nil {
+	if attempt >= c.retry.MaxRetries || ctx.Err() != nil || f.noRetry {
 		return 0, false
 	}
 	kind := op.route.kind

@@ -2,6 +2,8 @@ package wrapper
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"time"
 
 	"github.com/tokenward/fastlytokens/gen"
@@ -89,6 +91,12 @@ func (c *Client) Create(ctx context.Context, in CreateInput) (CreatedToken, erro
 	}, &wire)
 	if err != nil {
 		return CreatedToken{}, err
+	}
+	if wire.Id == "" || wire.AccessToken == "" {
+		// A 2xx without the token or its secret: a token may exist that the
+		// caller cannot use. Never report it as a success.
+		return CreatedToken{}, outcomeUnknown(&ResponseError{Method: c.routes[opCreate].method, Path: c.routes[opCreate].path(""),
+			StatusCode: http.StatusOK, Err: errors.New("the answer lacks the token's id or access_token")})
 	}
 	return CreatedToken{Token: tokenOf(&wire.Token), AccessToken: wire.AccessToken}, nil
 }
