@@ -17,6 +17,11 @@ func checkID(what, id string) error {
 	return nil
 }
 
+// CheckTokenID returns an ErrInvalidInput error unless id is a token id
+// this package will send: 1 to 64 ASCII letters and digits, not "self". Use
+// it to check a whole list before acting on any of it.
+func CheckTokenID(id string) error { return checkID("token id", id) }
+
 // idProblem says what is wrong with id, or "" when it is a valid id.
 func idProblem(id string) string {
 	if id == "" {

@@ -18,7 +18,8 @@ const defaultMaxBody = 32 << 20
 // Client calls Fastly's token endpoints. It is safe for concurrent use by
 // many goroutines; build one and share it.
 type Client struct {
-	server         string // base URL with a trailing slash, as gen's builders want
+	settings       settings // what built it, for Clone
+	server         string   // base URL with a trailing slash, as gen's builders want
 	routes         *routes
 	http           *http.Client
 	userAgent      []string
@@ -40,7 +41,20 @@ type Client struct {
 // New builds a Client. It makes no request. Without options it talks to
 // https://api.fastly.com without credentials; most calls need WithToken.
 func New(opts ...Option) (*Client, error) {
-	s := settings{baseURL: DefaultBaseURL + "/", userAgent: defaultUserAgent, retry: DefaultRetryPolicy, maxBodySize: defaultMaxBody, maxListLen: DefaultMaxListLength}
+	return build(settings{baseURL: DefaultBaseURL + "/", userAgent: defaultUserAgent, retry: DefaultRetryPolicy,
+		maxBodySize: defaultMaxBody, maxListLen: DefaultMaxListLength}, opts)
+}
+
+// Clone returns a new Client with c's settings (base URL, HTTP client and
+// transport, retry policy, logger, bounds, credentials) and opts applied on
+// top, e.g. c.Clone(wrapper.WithToken(newKey)). c is unchanged; the two
+// share connections.
+func (c *Client) Clone(opts ...Option) (*Client, error) {
+	return build(c.settings, opts)
+}
+
+// build applies opts to s and builds the Client.
+func build(s settings, opts []Option) (*Client, error) {
 	for _, opt := range opts {
 		if opt == nil {
 			continue
@@ -54,6 +68,7 @@ func New(opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{
+		settings:      s,
 		routes:        rts,
 		server:        s.baseURL,
 		userAgent:     []string{s.userAgent},
@@ -72,7 +87,11 @@ func New(opts ...Option) (*Client, error) {
 		c.defaultTimeout = DefaultTimeout
 	}
 	if base == nil {
-		base = newDefaultTransport()
+		if s.defaultTransport == nil {
+			s.defaultTransport = newDefaultTransport() // kept, so that clones share it
+			c.settings.defaultTransport = s.defaultTransport
+		}
+		base = s.defaultTransport
 	}
 	basicRoutes := []*route{&rts[opCreate], &rts[opSudo]}
 	auth, err := newAuthTransport(base, s.baseURL, s.key, s.username, s.password, basicRoutes)

@@ -35,6 +35,9 @@ type settings struct {
 	logger      *slog.Logger
 	maxBodySize int64
 	maxListLen  int
+	// defaultTransport is the transport New made when the caller gave no
+	// http.Client; clones reuse it.
+	defaultTransport *http.Transport
 }
 
 // WithToken sends key as the Fastly-Key header on every request to the base
