@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -25,9 +26,30 @@ type TokenSpec struct {
 	ExpiresAt time.Time
 }
 
-// Account is one seeded user with a global key and a global:read key. Its
-// JSON form is what fastly-api-sim prints.
+// Role names a seeded account by what it is for.
+type Role string
+
+// The roles SeedDemo seeds, one account each.
+const (
+	// RoleSuperuser is a superuser of the demo customer.
+	RoleSuperuser Role = "superuser"
+	// RoleUser is an ordinary user of the same customer.
+	RoleUser Role = "user"
+	// RoleTwoFactorUser is an ordinary user of the same customer with
+	// two-factor authentication.
+	RoleTwoFactorUser Role = "two_factor_user"
+	// RoleOtherCustomer is a superuser of another customer.
+	RoleOtherCustomer Role = "other_customer_superuser"
+	// RoleAutomation is an automation token of the demo customer (global:read,
+	// no user): Token is its key; it has no login, password or read-only key.
+	RoleAutomation Role = "automation"
+)
+
+// Account is one seeded user with a global key and a global:read key (or
+// an automation token, by Role). Its JSON form is what fastly-api-sim
+// prints.
 type Account struct {
+	Role            Role   `json:"role"`
 	Login           string `json:"login"`
 	Password        string `json:"password"`
 	UserID          string `json:"user_id"`
@@ -36,6 +58,31 @@ type Account struct {
 	TwoFactorSecret string `json:"two_factor_secret"`
 	Token           string `json:"token"`
 	ReadOnlyToken   string `json:"read_only_token"`
+}
+
+// Accounts are seeded accounts.
+type Accounts []Account
+
+// ByRole returns the account seeded for role.
+func (a Accounts) ByRole(role Role) (Account, bool) {
+	for _, acc := range a {
+		if acc.Role == role {
+			return acc, true
+		}
+	}
+	return Account{}, false
+}
+
+// AutomationTokenSpec describes an automation token to add: a key that
+// belongs to a customer, not to a user.
+type AutomationTokenSpec struct {
+	CustomerID, Name string
+	// Role is the automation token's role, e.g. "engineer".
+	Role string
+	// Scope is space-delimited; "" means global.
+	Scope     string
+	Services  []string
+	ExpiresAt time.Time
 }
 
 // AddCustomer adds a customer and returns its id.
@@ -88,6 +135,32 @@ func (s *Server) AddToken(spec TokenSpec) (id, accessToken string, err error) {
 	return t.id, secret, nil
 }
 
+// AddAutomationToken adds an automation token to an existing customer and
+// returns its id and secret. It is listed with the customer's tokens, is
+// revoked by DELETE /tokens/{id}, and as a key may read and revoke only
+// itself.
+func (s *Server) AddAutomationToken(spec AutomationTokenSpec) (id, accessToken string, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.customers[spec.CustomerID] {
+		return "", "", fmt.Errorf("api: unknown customer %q", spec.CustomerID)
+	}
+	scopes, ok := parseScopes(spec.Scope)
+	if !ok {
+		return "", "", fmt.Errorf("api: unknown scope in %q", spec.Scope)
+	}
+	creator := &user{customerID: spec.CustomerID}
+	t, secret := s.mintLocked(creator, spec.Name, scopes, spec.Services, spec.ExpiresAt)
+	t.automation, t.role = true, spec.Role
+	for _, u := range s.users {
+		if u.superuser && u.customerID == spec.CustomerID {
+			t.creatorID = u.id
+			break
+		}
+	}
+	return t.id, secret, nil
+}
+
 // mintLocked creates a token; the secret is returned once and only its hash kept.
 func (s *Server) mintLocked(u *user, name string, scopes, services []string, expiresAt time.Time) (*token, string) {
 	secret := newAccessToken()
@@ -95,7 +168,8 @@ func (s *Server) mintLocked(u *user, name string, scopes, services []string, exp
 	if services == nil {
 		services = []string{}
 	}
-	t := &token{id: newID(), userID: u.id, customerID: u.customerID, name: name, scopes: scopes,
+	s.minted++
+	t := &token{seq: s.minted, id: newID(), userID: u.id, customerID: u.customerID, name: name, scopes: scopes,
 		services: services, hash: hash(secret), createdAt: now, updatedAt: now, expiresAt: expiresAt.UTC().Truncate(time.Second)}
 	s.tokens[t.id] = t
 	s.byHash[t.hash] = t
@@ -105,49 +179,64 @@ func (s *Server) mintLocked(u *user, name string, scopes, services []string, exp
 // knownScopes are the scopes Fastly accepts on create.
 var knownScopes = map[string]bool{"global": true, "global:read": true, "purge_select": true, "purge_all": true}
 
-// parseScopes splits a space-delimited scope; "" is global.
+// parseScopes splits a space-delimited scope, each scope once; "" is global.
 func parseScopes(scope string) ([]string, bool) {
-	fields := strings.Fields(scope)
-	if len(fields) == 0 {
-		return []string{"global"}, true
-	}
-	for _, f := range fields {
+	var scopes []string
+	for _, f := range strings.Fields(scope) {
 		if !knownScopes[f] {
 			return nil, false
 		}
+		if !slices.Contains(scopes, f) {
+			scopes = append(scopes, f)
+		}
 	}
-	return fields, true
+	if len(scopes) == 0 {
+		return []string{scopeGlobal}, true
+	}
+	return scopes, true
 }
 
-// SeedDemo adds one customer with three users: a superuser, an ordinary user
-// and an ordinary user with two-factor authentication, each with a global
-// key and a global:read key. Passwords and secrets are random.
-func (s *Server) SeedDemo() ([]Account, error) {
-	customerID := s.AddCustomer()
-	specs := []UserSpec{
-		{Login: "admin@example.com", Superuser: true},
-		{Login: "dev@example.com"},
-		{Login: "secure@example.com", TwoFactorSecret: NewTOTPSecret()},
+// SeedDemo adds one customer with three users (a superuser, an ordinary
+// user and an ordinary user with two-factor authentication) and an
+// automation token, and a second customer with a superuser. Each user has a
+// global key and a global:read key. Passwords and secrets are random. Reach
+// the accounts by role (Accounts.ByRole).
+func (s *Server) SeedDemo() (Accounts, error) {
+	customerID, otherID := s.AddCustomer(), s.AddCustomer()
+	specs := []struct {
+		role Role
+		spec UserSpec
+	}{
+		{RoleSuperuser, UserSpec{Login: "admin@example.com", Superuser: true, CustomerID: customerID}},
+		{RoleUser, UserSpec{Login: "dev@example.com", CustomerID: customerID}},
+		{RoleTwoFactorUser, UserSpec{Login: "secure@example.com", TwoFactorSecret: NewTOTPSecret(), CustomerID: customerID}},
+		{RoleOtherCustomer, UserSpec{Login: "admin@other.example", Superuser: true, CustomerID: otherID}},
 	}
-	accounts := make([]Account, 0, len(specs))
-	for _, spec := range specs {
-		spec.CustomerID = customerID
+	accounts := make(Accounts, 0, len(specs)+1)
+	for _, seed := range specs {
+		spec := seed.spec
 		spec.Password = randomString(idAlphabet, 16)
 		userID, err := s.AddUser(spec)
 		if err != nil {
 			return nil, err
 		}
-		_, key, err := s.AddToken(TokenSpec{UserID: userID, Name: "demo global key", Scope: "global"})
+		_, key, err := s.AddToken(TokenSpec{UserID: userID, Name: "demo global key", Scope: scopeGlobal})
 		if err != nil {
 			return nil, err
 		}
-		_, readOnly, err := s.AddToken(TokenSpec{UserID: userID, Name: "demo read-only key", Scope: "global:read"})
+		_, readOnly, err := s.AddToken(TokenSpec{UserID: userID, Name: "demo read-only key", Scope: scopeGlobalRead})
 		if err != nil {
 			return nil, err
 		}
-		accounts = append(accounts, Account{Login: spec.Login, Password: spec.Password, UserID: userID,
-			CustomerID: customerID, Superuser: spec.Superuser, TwoFactorSecret: spec.TwoFactorSecret,
+		accounts = append(accounts, Account{Role: seed.role, Login: spec.Login, Password: spec.Password, UserID: userID,
+			CustomerID: spec.CustomerID, Superuser: spec.Superuser, TwoFactorSecret: spec.TwoFactorSecret,
 			Token: key, ReadOnlyToken: readOnly})
 	}
+	_, key, err := s.AddAutomationToken(AutomationTokenSpec{CustomerID: customerID, Name: "demo automation token",
+		Role: "engineer", Scope: scopeGlobalRead})
+	if err != nil {
+		return nil, err
+	}
+	accounts = append(accounts, Account{Role: RoleAutomation, CustomerID: customerID, Token: key})
 	return accounts, nil
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -21,7 +22,11 @@ type contract struct {
 	options *openapi3filter.Options
 }
 
-func loadContract() (*contract, error) {
+// loadContract parses and validates the contract once per process; every
+// Server shares it (validation only reads it).
+var loadContract = sync.OnceValues(parseContract)
+
+func parseContract() (*contract, error) {
 	doc, err := openapi3.NewLoader().LoadFromData(openapi.Spec)
 	if err != nil {
 		return nil, fmt.Errorf("api: loading the contract: %w", err)
@@ -73,12 +78,12 @@ func (c *contract) validateRequest(r *http.Request, route *routers.Route) error 
 }
 
 // validateResponse checks a captured response to r.
-func (c *contract) validateResponse(r *http.Request, route *routers.Route, rec *capture) error {
+func (c *contract) validateResponse(r *http.Request, route *routers.Route, rec *reply) error {
 	err := openapi3filter.ValidateResponse(r.Context(), &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: c.input(r, route),
 		Status:                 rec.status,
 		Header:                 rec.header,
-		Body:                   io.NopCloser(bytes.NewReader(rec.body.Bytes())),
+		Body:                   io.NopCloser(bytes.NewReader(rec.body)),
 		Options:                c.options,
 	})
 	if err != nil {
@@ -97,25 +102,4 @@ func describe(err error) string {
 		msg = msg[:300]
 	}
 	return strings.TrimSpace(msg)
-}
-
-// capture records a response so it can be checked before it is sent.
-type capture struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func newCapture() *capture { return &capture{header: http.Header{}, status: http.StatusOK} }
-
-func (c *capture) Header() http.Header         { return c.header }
-func (c *capture) WriteHeader(status int)      { c.status = status }
-func (c *capture) Write(b []byte) (int, error) { return c.body.Write(b) }
-
-func (c *capture) flushTo(w http.ResponseWriter) {
-	for k, v := range c.header {
-		w.Header()[k] = v
-	}
-	w.WriteHeader(c.status)
-	_, _ = w.Write(c.body.Bytes())
 }

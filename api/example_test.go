@@ -1,20 +1,20 @@
 package api_test
 
 import (
-	"context"
-	"errors"
+	"encoding/json"
 	"fmt"
 	"log"
+	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/tokenward/fastlytokens/api"
-	"github.com/tokenward/fastlytokens/wrapper"
 )
 
-// A rotation job tested against the in-memory API, with a clock the test
-// controls: the old key expires, the new one keeps working.
+// A test of code that creates tokens, against the in-memory API with a
+// clock the test controls: the sudo flow, then the old key expires.
 func Example() {
 	start := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	var elapsed atomic.Int64 // the server reads the clock from its own goroutines
@@ -34,34 +34,45 @@ func Example() {
 	}
 	srv := httptest.NewServer(sim)
 	defer srv.Close()
-	ctx := context.Background()
 
-	old, err := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithToken(oldKey))
-	if err != nil {
+	send := func(method, path, key, body string) *http.Response {
+		req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+		if err != nil {
+			log.Fatal(err)
+		}
+		req.Header.Set("Fastly-Key", key)
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			log.Fatal(err)
+		}
+		return resp
+	}
+	sudo := send("POST", "/sudo", oldKey, "username=ops%40example.com&password=correct+horse")
+	_ = sudo.Body.Close()
+	fmt.Println("sudo:", sudo.Status)
+
+	resp := send("POST", "/tokens", oldKey, "name=new&expires_at=2027-02-26T12%3A00%3A00Z")
+	var created struct {
+		Name        string `json:"name"`
+		ExpiresAt   string `json:"expires_at"`
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&created); err != nil {
 		log.Fatal(err)
 	}
-	if _, err := old.Sudo(ctx, wrapper.SudoInput{Password: "correct horse"}); err != nil {
-		log.Fatal(err)
-	}
-	fresh, err := old.Create(ctx, wrapper.CreateInput{Name: "new", ExpiresAt: now().Add(90 * 24 * time.Hour)})
-	if err != nil {
-		log.Fatal(err)
-	}
+	_ = resp.Body.Close()
+	fmt.Println("created:", created.Name, created.ExpiresAt)
 
 	elapsed.Add(int64(2 * time.Hour)) // the old key has expired
-	_, err = old.Current(ctx)
-	fmt.Println("old key:", errors.Is(err, wrapper.ErrUnauthorized))
-
-	rotated, err := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithToken(fresh.AccessToken))
-	if err != nil {
-		log.Fatal(err)
+	for _, key := range []string{oldKey, created.AccessToken} {
+		resp := send("GET", "/tokens/self", key, "")
+		_ = resp.Body.Close()
+		fmt.Println(resp.Status)
 	}
-	me, err := rotated.Current(ctx)
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println("new key:", me.Name, me.ExpiresAt.Format(time.DateOnly))
 	// Output:
-	// old key: true
-	// new key: new 2027-02-26
+	// sudo: 200 OK
+	// created: new 2027-02-26T12:00:00Z
+	// 401 Unauthorized
+	// 200 OK
 }

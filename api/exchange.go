@@ -1,9 +1,12 @@
 package api
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -12,75 +15,171 @@ import (
 	"github.com/tokenward/fastlytokens/gen"
 )
 
-// exchange is one request being served, under the server's lock.
+// exchange is one request being served. Its handler runs under the server's
+// lock and leaves its answer in reply, which is written after the lock is
+// released.
 type exchange struct {
-	s   *Server
-	w   http.ResponseWriter
-	r   *http.Request
-	now time.Time
+	s      *Server
+	r      *http.Request
+	now    time.Time
+	body   []byte // the request body, read through MaxBodyBytes
+	caller *token // the authenticating key; nil when credentials signed in
+	user   *user  // who acts; nil for an automation key
+	signed bool   // credentials (HTTP Basic or form fields) signed in
+	reply  *reply
 }
 
-// handle registers h for the contract's operation operationID, at the
+// reply is an answer not yet written.
+type reply struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func newReply() *reply { return &reply{status: http.StatusOK, header: http.Header{}} }
+
+func (rep *reply) json(status int, v any) *reply {
+	body, err := json.Marshal(v)
+	if err != nil {
+		status, body = http.StatusInternalServerError, []byte(`{"msg":"internal error"}`)
+	}
+	rep.status, rep.body = status, body
+	rep.header.Set("Content-Type", "application/json")
+	return rep
+}
+
+func (rep *reply) writeTo(w http.ResponseWriter) {
+	for k, v := range rep.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rep.status)
+	_, _ = w.Write(rep.body)
+}
+
+// handle registers op for the contract's operation operationID, at the
 // method and path template the contract gives it: each route is written once,
 // in the contract.
-func (s *Server) handle(operationID string, h func(*exchange)) {
+func (s *Server) handle(operationID string, op operation) {
 	route := s.contract.route(operationID)
 	s.mux.HandleFunc(route.Method+" "+route.Path, func(w http.ResponseWriter, r *http.Request) {
-		out := w
-		var rec *capture
+		rep := s.serve(w, r, route, op)
 		if s.check != nil {
-			rec = newCapture()
-			out = rec
-		}
-		s.serve(out, r, route, h)
-		if rec != nil {
-			if err := s.contract.validateResponse(r, route, rec); err != nil {
+			if err := s.contract.validateResponse(r, route, rep); err != nil {
 				s.check(err)
 			}
-			rec.flushTo(w)
 		}
+		rep.writeTo(w)
 	})
 }
 
-func (s *Server) serve(w http.ResponseWriter, r *http.Request, route *routers.Route, h func(*exchange)) {
-	if err := s.contract.validateRequest(r, route); err != nil {
-		detail := describe(err)
-		status := http.StatusBadRequest
-		if route.Operation.OperationID == "create-token" && strings.Contains(detail, "expires_at") {
-			status = http.StatusUnprocessableEntity // Fastly's answer to a malformed expires_at
-		}
-		writeJSON(w, status, errorBody("Bad request", detail))
-		return
+// serve answers r in the order that keeps refusals cheap: authenticate the
+// key, check its scope and budget (under the lock); read the body through
+// the cap (without it); then, under the lock again, sign in with body
+// credentials, validate the request against the contract and run the
+// handler.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, route *routers.Route, op operation) *reply {
+	x := &exchange{s: s, r: r, reply: newReply()}
+	s.mu.Lock()
+	x.now = s.now()
+	ok := x.authenticate(op)
+	s.mu.Unlock()
+	if !ok || (op.body && !x.readBody(w)) {
+		return x.reply
 	}
+
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	h(&exchange{s: s, w: w, r: r, now: s.now()})
+	x.now = s.now()
+	if x.caller != nil && x.caller.revoked { // revoked while the body was read
+		x.fail(http.StatusForbidden, msgTokenLookupFailed, "")
+		return x.reply
+	}
+	if op.create && !x.bodyCredentials() {
+		return x.reply
+	}
+	if err := s.contract.validateRequest(r, route); err != nil {
+		detail := describe(err)
+		if op.create && strings.Contains(detail, "expires_at") {
+			x.fail(http.StatusUnprocessableEntity, msgUnprocessable, detail) // Fastly's answer to a malformed expires_at
+		} else {
+			x.fail(http.StatusBadRequest, msgBadRequest, detail)
+		}
+		return x.reply
+	}
+	op.handle(x)
+	return x.reply
 }
 
-func (x *exchange) json(status int, v any) { writeJSON(x.w, status, v) }
-func (x *exchange) fail(status int, msg string) {
-	x.json(status, errorBody(msg, ""))
+// readBody reads the body through MaxBodyBytes: 413 past it, at once when
+// Content-Length already says so.
+func (x *exchange) readBody(w http.ResponseWriter) bool {
+	if x.r.ContentLength > MaxBodyBytes {
+		x.reply.header.Set("Connection", "close")
+		x.fail(http.StatusRequestEntityTooLarge, msgTooLarge, "")
+		return false
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, x.r.Body, MaxBodyBytes))
+	if err != nil {
+		if tooLarge := new(http.MaxBytesError); errors.As(err, &tooLarge) {
+			x.fail(http.StatusRequestEntityTooLarge, msgTooLarge, "")
+		} else {
+			x.fail(http.StatusBadRequest, msgBadRequest, "the body could not be read")
+		}
+		return false
+	}
+	x.body = body
+	x.r.Body = io.NopCloser(bytes.NewReader(body)) // for the contract check
+	return true
+}
+
+func (x *exchange) json(status int, v any) { x.reply.json(status, v) }
+func (x *exchange) fail(status int, msg, detail string) {
+	x.json(status, errorBody(msg, detail))
 }
 func (x *exchange) failCode(code gen.CreateTokenErrorCode) {
 	x.json(http.StatusBadRequest, gen.CreateTokenError{Code: code})
 }
-func (x *exchange) noContent() { x.w.WriteHeader(http.StatusNoContent) }
+func (x *exchange) noContent() { x.reply.status = http.StatusNoContent }
 
-// caller authenticates the Fastly-Key: 401 when missing or expired, 403 when
+// authenticate decides who calls before any body is read: HTTP Basic
+// credentials on create, else the Fastly-Key, whose scope and hourly budget
+// are checked here. On create without either, credentials may still come in
+// the body.
+func (x *exchange) authenticate(op operation) bool {
+	if op.create {
+		if login, password, ok := x.r.BasicAuth(); ok {
+			return x.signIn(login, password)
+		}
+		if x.r.Header.Get("Fastly-Key") == "" {
+			return true
+		}
+	}
+	t, ok := x.key()
+	if !ok {
+		return false
+	}
+	x.caller, x.user = t, x.s.users[t.userID]
+	if !x.permit(op.access) {
+		return false
+	}
+	return !op.write || x.countWrite(t.budget())
+}
+
+// key authenticates the Fastly-Key: 401 when missing or expired, 403 when
 // unknown or revoked. It records the use (time, IP, User-Agent) as Fastly does.
-func (x *exchange) caller() (*token, bool) {
+func (x *exchange) key() (*token, bool) {
 	key := x.r.Header.Get("Fastly-Key")
 	if key == "" {
-		x.fail(http.StatusUnauthorized, msgMissingCredentials)
+		x.fail(http.StatusUnauthorized, msgMissingCredentials, "")
 		return nil, false
 	}
 	t := x.s.byHash[hash(key)]
 	if t == nil || t.revoked {
-		x.fail(http.StatusForbidden, msgTokenLookupFailed)
+		x.fail(http.StatusForbidden, msgTokenLookupFailed, "")
 		return nil, false
 	}
 	if t.expired(x.now) {
-		x.fail(http.StatusUnauthorized, msgMissingCredentials)
+		x.fail(http.StatusUnauthorized, msgMissingCredentials, "")
 		return nil, false
 	}
 	t.lastUsedAt = x.now.UTC().Truncate(time.Second)
@@ -91,18 +190,72 @@ func (x *exchange) caller() (*token, bool) {
 	return t, true
 }
 
-// writer authenticates a non-GET request's key, counts it against the
-// user's hourly budget and refuses read-only keys.
-func (x *exchange) writer() (*token, bool) {
-	t, ok := x.caller()
-	if !ok || !x.countWrite(t.userID) {
-		return nil, false
+// permit checks the key's scope against what the operation needs.
+func (x *exchange) permit(need access) bool {
+	t := x.caller
+	switch {
+	case need == anyKey:
+		return true
+	case x.user == nil:
+		x.fail(http.StatusForbidden, msgForbidden, "an automation token may only read and revoke itself")
+	case t.has(scopeGlobal):
+		return true
+	case need == readTokens && t.has(scopeGlobalRead):
+		return true
+	case t.has(scopeGlobalRead):
+		x.fail(http.StatusForbidden, msgReadOnly, "")
+	default:
+		x.fail(http.StatusForbidden, msgForbidden, "the key's scope does not allow this endpoint")
 	}
-	if t.readOnly() {
-		x.fail(http.StatusForbidden, msgReadOnly)
-		return nil, false
+	return false
+}
+
+// bodyCredentials signs in with form credentials on create, which take
+// precedence over a key; a key alone must be in sudo mode.
+func (x *exchange) bodyCredentials() bool {
+	if x.signed {
+		return true // HTTP Basic already signed in
 	}
-	return t, true
+	form, _ := parseForm(x.body)
+	if login, password := form.Get("username"), form.Get("password"); login != "" || password != "" {
+		return x.signIn(login, password)
+	}
+	switch {
+	case x.caller == nil:
+		x.fail(http.StatusUnauthorized, msgMissingCredentials, "")
+		return false
+	case !x.caller.sudoUntil.After(x.now):
+		x.fail(http.StatusForbidden, msgSudoRequired, "")
+		return false
+	}
+	return true
+}
+
+// signIn verifies a login's credentials and, once the user is known, counts
+// the request against their budget (unless their key was counted already).
+// A refusal answers 400 invalid_grant, account_locked or 2fa.verify.
+func (x *exchange) signIn(login, password string) bool {
+	u, v := x.verify(login, password, false)
+	if v != passed {
+		x.refuse(v, func() { x.failCode(gen.InvalidGrant) })
+		return false
+	}
+	counted := x.caller != nil && x.caller.userID == u.id
+	x.caller, x.user, x.signed = nil, u, true
+	return counted || x.countWrite(u.id)
+}
+
+// refuse answers a failed verification; wrongPassword answers through
+// wrong, which differs between create and /sudo.
+func (x *exchange) refuse(v verdict, wrong func()) {
+	switch v {
+	case lockedOut:
+		x.failCode(gen.AccountLocked)
+	case needsOTP, wrongOTP:
+		x.failCode(gen.N2faVerify)
+	default:
+		wrong()
+	}
 }
 
 // window is one user's hourly count of non-GET requests.
@@ -111,61 +264,43 @@ type window struct {
 	count int
 }
 
-// countWrite counts a non-GET request, sets the rate-limit headers and
-// answers 429 once the budget is spent.
-func (x *exchange) countWrite(userID string) bool {
+// countWrite counts a non-GET request against budget's hourly window, sets
+// the rate-limit headers and answers 429 once the budget is spent.
+func (x *exchange) countWrite(budget string) bool {
 	hour := x.now.UTC().Truncate(time.Hour)
-	w := x.s.windows[userID]
+	w := x.s.windows[budget]
 	if w == nil || !w.start.Equal(hour) {
 		w = &window{start: hour}
-		x.s.windows[userID] = w
+		x.s.windows[budget] = w
 	}
 	w.count++
-	h := x.w.Header()
-	h.Set("Fastly-RateLimit-Remaining", strconv.Itoa(max(x.s.writeLimit-w.count, 0)))
-	h.Set("Fastly-RateLimit-Reset", strconv.FormatInt(hour.Add(time.Hour).Unix(), 10))
+	h := x.reply.header
+	h.Set("Fastly-RateLimit-Remaining", itoa(max(x.s.writeLimit-w.count, 0)))
+	h.Set("Fastly-RateLimit-Reset", itoa(int(hour.Add(time.Hour).Unix())))
 	if w.count > x.s.writeLimit {
-		x.fail(http.StatusTooManyRequests, msgRateLimited)
+		x.fail(http.StatusTooManyRequests, msgRateLimited, "")
 		return false
 	}
 	return true
 }
 
-// userOf is the owner of t.
-func (x *exchange) userOf(t *token) *user { return x.s.users[t.userID] }
-
-// mayManage says whether u may see or revoke t: their own, or any of their
-// customer's tokens for a superuser.
-func mayManage(u *user, t *token) bool {
-	return t.userID == u.id || (u.superuser && t.customerID == u.customerID)
-}
-
-// live returns the token by id unless it is unknown or revoked.
-func (x *exchange) live(id string) *token {
+// visible returns the live token id if the caller may see and revoke it:
+// their own, or any of their customer's for a superuser. Anything else is
+// nil, whether it exists or not.
+func (x *exchange) visible(id string) *token {
 	t := x.s.tokens[id]
-	if t == nil || t.revoked {
+	if t == nil || t.revoked || !mayManage(x.user, t) {
 		return nil
 	}
 	return t
+}
+
+func mayManage(u *user, t *token) bool {
+	return (t.userID == u.id && !t.automation) || (u.superuser && t.customerID == u.customerID)
 }
 
 // revoke ends t at once: its key is forgotten.
 func (x *exchange) revoke(t *token) {
 	t.revoked = true
 	delete(x.s.byHash, t.hash)
-}
-
-// verify checks a login and password, and for two-factor users the OTP.
-// It answers 400 invalid_grant or 2fa.verify itself.
-func (x *exchange) verify(login, password string) (*user, bool) {
-	u := x.s.logins[login]
-	if u == nil || u.passwordHash != hash(password) {
-		x.failCode(gen.InvalidGrant)
-		return nil, false
-	}
-	if u.totpSecret != "" && !validTOTP(u.totpSecret, x.r.Header.Get("Fastly-OTP"), x.now) {
-		x.failCode(gen.N2faVerify)
-		return nil, false
-	}
-	return u, true
 }

@@ -2,8 +2,8 @@ package api
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -11,110 +11,110 @@ import (
 	"github.com/tokenward/fastlytokens/gen"
 )
 
-func (x *exchange) tokenList(keep func(*token) bool) []gen.Token {
-	list := []gen.Token{}
+// access is what an operation needs of the key's scope.
+type access int
+
+const (
+	anyKey      access = iota // the key reads or revokes itself
+	readTokens                // global or global:read
+	writeTokens               // global
+)
+
+// operation is how one of the contract's operations is served.
+type operation struct {
+	access access
+	write  bool // counted against the hourly budget of non-GET requests
+	body   bool // has a body, read through MaxBodyBytes
+	create bool // credentials may stand in for the key
+	handle func(*exchange)
+}
+
+// operations are served by the contract's operationId; TestEveryOperation
+// HasOneHandler holds them to the contract.
+var operations = map[string]operation{
+	"list-tokens-user":     {access: readTokens, handle: listTokens},
+	"list-tokens-customer": {access: readTokens, handle: listCustomerTokens},
+	"get-token-current":    {access: anyKey, handle: getCurrent},
+	"get-token":            {access: readTokens, handle: getToken},
+	"revoke-token-current": {access: anyKey, write: true, handle: revokeCurrent},
+	"revoke-token":         {access: writeTokens, write: true, handle: revokeToken},
+	"bulk-revoke-tokens":   {access: writeTokens, write: true, body: true, handle: bulkRevoke},
+	"create-token":         {access: writeTokens, write: true, body: true, create: true, handle: createToken},
+	"request-sudo":         {access: writeTokens, write: true, body: true, handle: sudo},
+}
+
+// tokenList renders the live tokens keep selects, in creation order.
+func (x *exchange) tokenList(keep func(*token) bool) []any {
+	var picked []*token
 	for _, t := range x.s.tokens {
 		if !t.revoked && keep(t) {
-			list = append(list, t.read(x.now))
+			picked = append(picked, t)
 		}
 	}
-	slices.SortFunc(list, func(a, b gen.Token) int { return strings.Compare(a.Id, b.Id) })
+	slices.SortFunc(picked, func(a, b *token) int { return int(a.seq) - int(b.seq) })
+	list := make([]any, len(picked))
+	for i, t := range picked {
+		list[i] = t.read(x.now)
+	}
 	return list
 }
 
-func (s *Server) listTokens(x *exchange) {
-	caller, ok := x.caller()
-	if !ok {
-		return
-	}
-	x.json(http.StatusOK, x.tokenList(func(t *token) bool { return t.userID == caller.userID }))
+func listTokens(x *exchange) {
+	x.json(http.StatusOK, x.tokenList(func(t *token) bool { return t.userID == x.user.id && !t.automation }))
 }
 
-func (s *Server) listCustomerTokens(x *exchange) {
-	caller, ok := x.caller()
-	if !ok {
-		return
-	}
-	u := x.userOf(caller)
+func listCustomerTokens(x *exchange) {
 	customerID := x.r.PathValue("customer_id")
-	if !u.superuser || u.customerID != customerID {
-		x.fail(http.StatusForbidden, msgForbidden)
+	if !x.user.superuser || x.user.customerID != customerID {
+		x.fail(http.StatusForbidden, msgForbidden, "only the customer's superusers list its tokens")
 		return
 	}
 	x.json(http.StatusOK, x.tokenList(func(t *token) bool { return t.customerID == customerID }))
 }
 
-func (s *Server) getCurrent(x *exchange) {
-	caller, ok := x.caller()
-	if !ok {
-		return
-	}
-	x.json(http.StatusOK, caller.read(x.now))
-}
+func getCurrent(x *exchange) { x.json(http.StatusOK, x.caller.read(x.now)) }
 
-func (s *Server) getToken(x *exchange) {
-	caller, ok := x.caller()
-	if !ok {
-		return
-	}
-	t := x.live(x.r.PathValue("token_id"))
-	if t == nil || !mayManage(x.userOf(caller), t) {
-		x.fail(http.StatusNotFound, msgTokenLookupFailed)
+func getToken(x *exchange) {
+	t := x.visible(x.r.PathValue("token_id"))
+	if t == nil {
+		x.fail(http.StatusNotFound, msgTokenLookupFailed, "")
 		return
 	}
 	x.json(http.StatusOK, t.read(x.now))
 }
 
-func (s *Server) revokeCurrent(x *exchange) {
-	caller, ok := x.writer()
-	if !ok {
-		return
-	}
-	x.revoke(caller)
+func revokeCurrent(x *exchange) {
+	x.revoke(x.caller)
 	x.noContent()
 }
 
-func (s *Server) revokeToken(x *exchange) {
-	caller, ok := x.writer()
-	if !ok {
+func revokeToken(x *exchange) {
+	t := x.visible(x.r.PathValue("token_id"))
+	if t == nil {
+		x.fail(http.StatusNotFound, msgTokenLookupFailed, "")
 		return
 	}
-	t := x.live(x.r.PathValue("token_id"))
-	u := x.userOf(caller)
-	switch {
-	case t == nil || t.customerID != u.customerID:
-		x.fail(http.StatusNotFound, msgTokenLookupFailed)
-	case !mayManage(u, t):
-		x.fail(http.StatusForbidden, msgForbidden)
-	default:
-		x.revoke(t)
-		x.noContent()
-	}
+	x.revoke(t)
+	x.noContent()
 }
 
 // bulkRevoke revokes all the named tokens or none: every id must be live and
 // the caller's to revoke.
-func (s *Server) bulkRevoke(x *exchange) {
-	caller, ok := x.writer()
-	if !ok {
-		return
-	}
+func bulkRevoke(x *exchange) {
 	var doc gen.BulkRevokeRequest
-	body, _ := io.ReadAll(x.r.Body)
-	if err := json.Unmarshal(body, &doc); err != nil {
-		x.json(http.StatusBadRequest, errorBody("Bad request", "body is not a JSON:API bulk document"))
+	if err := json.Unmarshal(x.body, &doc); err != nil {
+		x.fail(http.StatusBadRequest, msgBadRequest, "body is not a JSON:API bulk document")
 		return
 	}
-	u := x.userOf(caller)
+	if len(doc.Data) == 0 || len(doc.Data) > MaxBulkIDs {
+		x.fail(http.StatusBadRequest, msgBadRequest, "a bulk revoke names 1 to "+itoa(MaxBulkIDs)+" tokens")
+		return
+	}
 	targets := make([]*token, 0, len(doc.Data))
 	for _, item := range doc.Data {
-		t := x.live(item.Id)
-		if t == nil || t.customerID != u.customerID {
-			x.json(http.StatusNotFound, errorBody(msgTokenLookupFailed, "token "+item.Id))
-			return
-		}
-		if !mayManage(u, t) {
-			x.json(http.StatusForbidden, errorBody(msgForbidden, "token "+item.Id))
+		t := x.visible(item.Id)
+		if t == nil {
+			x.fail(http.StatusNotFound, msgTokenLookupFailed, "token "+item.Id)
 			return
 		}
 		targets = append(targets, t)
@@ -125,35 +125,11 @@ func (s *Server) bulkRevoke(x *exchange) {
 	x.noContent()
 }
 
-// createToken authenticates with form credentials, HTTP Basic, or a key in
-// sudo mode, in that order, then mints the token.
-func (s *Server) createToken(x *exchange) {
-	if err := x.r.ParseForm(); err != nil {
-		x.failCode(gen.InvalidRequest)
-		return
-	}
-	form := x.r.PostForm
-	var u *user
-	if login, password := form.Get("username"), form.Get("password"); login != "" || password != "" {
-		if u = x.credentials(login, password); u == nil {
-			return
-		}
-	} else if login, password, ok := x.r.BasicAuth(); ok {
-		if u = x.credentials(login, password); u == nil {
-			return
-		}
-	} else {
-		caller, ok := x.writer()
-		if !ok {
-			return
-		}
-		if !caller.sudoUntil.After(x.now) {
-			x.fail(http.StatusForbidden, msgSudoRequired)
-			return
-		}
-		u = x.userOf(caller)
-	}
-
+// createToken mints a token for the signed-in user. Every field is
+// optional: an empty body takes Fastly's defaults (scope global, all
+// services, no expiry).
+func createToken(x *exchange) {
+	form, _ := parseForm(x.body)
 	scopes, ok := parseScopes(form.Get("scope"))
 	if !ok {
 		x.failCode(gen.InvalidScope)
@@ -170,54 +146,63 @@ func (s *Server) createToken(x *exchange) {
 	if v := form.Get("expires_at"); v != "" {
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {
-			x.json(http.StatusUnprocessableEntity, errorBody("Unprocessable Entity", "expires_at must be RFC 3339"))
+			x.fail(http.StatusUnprocessableEntity, msgUnprocessable, "expires_at must be RFC 3339")
+			return
+		}
+		if !t.After(x.now) {
+			x.fail(http.StatusUnprocessableEntity, msgUnprocessable, "expires_at must be in the future")
 			return
 		}
 		expires = t
 	}
-	t, secret := x.s.mintLocked(u, form.Get("name"), scopes, services, expires)
+	t, secret := x.s.mintLocked(x.user, form.Get("name"), scopes, services, expires)
 	x.json(http.StatusOK, t.created(secret))
 }
 
-// credentials counts the request against the user's budget (when the login
-// is known) and verifies password and OTP.
-func (x *exchange) credentials(login, password string) *user {
-	if known := x.s.logins[login]; known != nil && !x.countWrite(known.id) {
-		return nil
-	}
-	u, ok := x.verify(login, password)
-	if !ok {
-		return nil
-	}
-	return u
-}
-
-// sudo puts the calling key in sudo mode for SudoDuration after checking the
-// user's password (and OTP for two-factor users).
-func (s *Server) sudo(x *exchange) {
-	caller, ok := x.writer()
-	if !ok {
-		return
-	}
+// sudo puts the calling key in sudo mode after checking the user's login
+// and password (and OTP for two-factor users): SudoDuration, or until
+// expiry_time, at most MaxSudoDuration from now.
+func sudo(x *exchange) {
 	var in gen.SudoRequest
 	if strings.HasPrefix(x.r.Header.Get("Content-Type"), "application/json") {
-		body, _ := io.ReadAll(x.r.Body)
-		_ = json.Unmarshal(body, &in)
+		if err := json.Unmarshal(x.body, &in); err != nil {
+			x.failCode(gen.InvalidRequest)
+			return
+		}
 	} else {
-		_ = x.r.ParseForm()
-		in.Username, in.Password = x.r.PostForm.Get("username"), x.r.PostForm.Get("password")
+		form, _ := parseForm(x.body)
+		in.Username, in.Password = form.Get("username"), form.Get("password")
+		if v := form.Get("expiry_time"); v != "" {
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				x.failCode(gen.InvalidRequest)
+				return
+			}
+			in.ExpiryTime = t
+		}
 	}
-	u := x.userOf(caller)
-	if in.Username != "" && in.Username != u.login {
-		x.failCode(gen.InvalidGrant)
+	now := x.now.UTC().Truncate(time.Second)
+	until := now.Add(SudoDuration)
+	if !in.ExpiryTime.IsZero() {
+		if !in.ExpiryTime.After(x.now) {
+			x.failCode(gen.InvalidRequest)
+			return
+		}
+		until = in.ExpiryTime.UTC().Truncate(time.Second)
+		if limit := now.Add(MaxSudoDuration); until.After(limit) {
+			until = limit
+		}
+	}
+	if _, v := x.verify(x.user.login, in.Password, in.Username != x.user.login); v != passed {
+		x.refuse(v, func() { x.fail(http.StatusForbidden, msgBadPassword, "") })
 		return
 	}
-	if _, ok := x.verify(u.login, in.Password); !ok {
-		return
-	}
-	caller.sudoUntil = x.now.UTC().Truncate(time.Second).Add(SudoDuration)
-	x.json(http.StatusOK, gen.SudoResponse{ExpiryTime: gen.Time{Time: caller.sudoUntil}})
+	x.caller.sudoUntil = until
+	x.json(http.StatusOK, gen.SudoResponse{ExpiryTime: gen.Time{Time: until}})
 }
+
+// parseForm reads a form body; a malformed one reads as far as it parses.
+func parseForm(body []byte) (url.Values, error) { return url.ParseQuery(string(body)) }
 
 func isID(s string) bool {
 	if s == "" {

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -19,10 +20,19 @@ func TestEveryOperationHasOneHandler(t *testing.T) {
 	s, err := New()
 	require.NoError(t, err)
 	var served []string
-	for id := range s.handlers {
+	for id := range operations {
 		served = append(served, id)
 	}
 	assert.ElementsMatch(t, s.contract.operationIDs(), served)
+}
+
+// TestContractParsedOnce: every Server shares one parsed contract.
+func TestContractParsedOnce(t *testing.T) {
+	a, err := New()
+	require.NoError(t, err)
+	b, err := New()
+	require.NoError(t, err)
+	assert.Same(t, a.contract, b.contract)
 }
 
 // TestResponseCheckReportsDrift: a handler answering outside the contract (a
@@ -32,23 +42,39 @@ func TestResponseCheckReportsDrift(t *testing.T) {
 	var reported []error
 	s, err := New(WithResponseCheck(func(err error) { reported = append(reported, err) }))
 	require.NoError(t, err)
+	_, key, err := s.seedKey()
+	require.NoError(t, err)
 	s.mux = http.NewServeMux()
-	s.handle("get-token-current", func(x *exchange) { x.json(200, map[string]any{"name": 1}) })
-	s.handle("revoke-token-current", func(x *exchange) { x.json(418, errorBody("teapot", "")) })
-	s.handle("list-tokens-user", func(x *exchange) { x.json(200, []gen.Token{}) })
+	s.handle("get-token-current", operation{handle: func(x *exchange) { x.json(200, map[string]any{"name": 1}) }})
+	s.handle("revoke-token-current", operation{handle: func(x *exchange) { x.json(418, errorBody("teapot", "")) }})
+	s.handle("list-tokens-user", operation{handle: func(x *exchange) { x.json(200, []gen.Token{}) }})
 
 	for _, method := range []string{"GET", "DELETE"} {
 		rec := httptest.NewRecorder()
-		s.ServeHTTP(rec, httptest.NewRequest(method, "/tokens/self", nil))
+		req := httptest.NewRequest(method, "/tokens/self", nil)
+		req.Header.Set("Fastly-Key", key)
+		s.ServeHTTP(rec, req)
 	}
 	require.Len(t, reported, 2)
 	assert.Contains(t, reported[0].Error(), "GET /tokens/self answered 200 outside the contract")
 	assert.Contains(t, reported[1].Error(), "DELETE /tokens/self answered 418 outside the contract")
 
 	rec := httptest.NewRecorder()
-	s.ServeHTTP(rec, httptest.NewRequest("GET", "/tokens", nil))
+	req := httptest.NewRequest("GET", "/tokens", nil)
+	req.Header.Set("Fastly-Key", key)
+	s.ServeHTTP(rec, req)
 	assert.Len(t, reported, 2, "a response inside the contract is not reported")
 	assert.Equal(t, "[]", rec.Body.String(), "the checked response still reaches the client")
+}
+
+// seedKey adds a customer, a user and a global key.
+func (s *Server) seedKey() (userID, key string, err error) {
+	userID, err = s.AddUser(UserSpec{Login: "u", Password: "p", CustomerID: s.AddCustomer()})
+	if err != nil {
+		return "", "", err
+	}
+	_, key, err = s.AddToken(TokenSpec{UserID: userID})
+	return userID, key, err
 }
 
 // TestSecretsStoredOnlyAsHashes: after a create, no server state holds the
@@ -61,11 +87,37 @@ func TestSecretsStoredOnlyAsHashes(t *testing.T) {
 	state := fmt.Sprintf("%+v %+v %+v", s.tokens, s.users, s.byHash)
 	for _, a := range accounts {
 		assert.NotContains(t, state, a.Token)
-		assert.NotContains(t, state, a.ReadOnlyToken)
-		assert.NotContains(t, state, a.Password)
+		if a.Role != RoleAutomation {
+			assert.NotContains(t, state, a.ReadOnlyToken)
+			assert.NotContains(t, state, a.Password)
+		}
 	}
 	for _, tok := range s.tokens {
 		assert.Equal(t, tok, s.byHash[tok.hash])
 	}
 	assert.False(t, strings.Contains(state, "access"))
+}
+
+// TestFailureTableIsBounded: logins of an attacker's choosing never grow
+// the failure table past maxTrackedLogins, and a login locked out stays
+// locked while there is room for it.
+func TestFailureTableIsBounded(t *testing.T) {
+	s, err := New()
+	require.NoError(t, err)
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	victim := hash("victim")
+	for range LockoutThreshold {
+		s.recordFailure(victim, now)
+	}
+	require.True(t, s.failures[victim].lockedUntil.After(now))
+	for i := range maxTrackedLogins + 500 {
+		s.recordFailure(hash(fmt.Sprint("login", i)), now)
+		require.LessOrEqual(t, len(s.failures), maxTrackedLogins)
+	}
+	assert.NotNil(t, s.failures[victim], "an unlocked count goes before a lockout")
+
+	// Forgotten failures are pruned first.
+	later := now.Add(LockoutDuration + time.Second)
+	s.recordFailure(hash("fresh"), later)
+	assert.LessOrEqual(t, len(s.failures), maxTrackedLogins)
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base32"
+	"slices"
 	"time"
 )
 
@@ -12,9 +13,11 @@ type user struct {
 	passwordHash          [32]byte
 	superuser             bool
 	totpSecret            string // base32; "" without two-factor
+	lastOTPStep           int64  // the last time step whose code was accepted
 }
 
 type token struct {
+	seq                          uint64 // creation order
 	id, userID, customerID, name string
 	scopes                       []string
 	services                     []string
@@ -24,19 +27,26 @@ type token struct {
 	sudoUntil                    time.Time
 	ip, userAgent                string
 	revoked                      bool
+	// An automation token has no user; creatorID and role describe it.
+	automation      bool
+	creatorID, role string
 }
 
-func (t *token) has(scope string) bool {
-	for _, s := range t.scopes {
-		if s == scope {
-			return true
-		}
+// budget names the hourly window t's requests count against: its user's,
+// or its own for an automation token.
+func (t *token) budget() string {
+	if t.automation {
+		return "automation:" + t.id
 	}
-	return false
+	return t.userID
 }
 
-// readOnly is a global:read key without global.
-func (t *token) readOnly() bool { return t.has("global:read") && !t.has("global") }
+const (
+	scopeGlobal     = "global"
+	scopeGlobalRead = "global:read"
+)
+
+func (t *token) has(scope string) bool { return slices.Contains(t.scopes, scope) }
 
 func (t *token) expired(now time.Time) bool { return !t.expiresAt.IsZero() && !now.Before(t.expiresAt) }
 

@@ -1,8 +1,7 @@
 package api
 
 import (
-	"encoding/json"
-	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,6 +16,15 @@ const (
 	msgReadOnly           = "Read only tokens are not allowed to access this endpoint."
 	msgRateLimited        = "You have exceeded your hourly rate limit. Please contact support@fastly.com if you think this is a mistake."
 	msgForbidden          = "Forbidden"
+)
+
+// Messages this package chooses where Fastly's are unverified (see the
+// package doc).
+const (
+	msgBadRequest    = "Bad request"
+	msgUnprocessable = "Unprocessable Entity"
+	msgTooLarge      = "Request Entity Too Large"
+	msgBadPassword   = "Incorrect username or password"
 )
 
 // Every body is rendered from gen's models, the contract's own types: a
@@ -37,7 +45,28 @@ func lastService(services []string) gen.NullableString {
 
 func stamp(t time.Time) gen.Time { return gen.Time{Time: t} }
 
-func (t *token) read(now time.Time) gen.Token {
+// read renders t as the read endpoints send it; an automation token the way
+// Fastly sends those (scopes as one string, extra fields).
+func (t *token) read(now time.Time) any {
+	if t.automation {
+		return automationToken{Token: t.plain(now), Scopes: strings.Join(t.scopes, " "), CreatorID: t.creatorID, Role: t.role}
+	}
+	return t.plain(now)
+}
+
+// automationToken is an automation token as recorded: its scopes field is
+// a space-delimited string, and it carries creator_id, role, tls_access and
+// an empty access_token.
+type automationToken struct {
+	gen.Token
+	Scopes      string `json:"scopes"`
+	CreatorID   string `json:"creator_id"`
+	Role        string `json:"role"`
+	AccessToken string `json:"access_token"`
+	TLSAccess   bool   `json:"tls_access"`
+}
+
+func (t *token) plain(now time.Time) gen.Token {
 	sudo := time.Time{}
 	if t.sudoUntil.After(now) {
 		sudo = t.sudoUntil
@@ -63,12 +92,4 @@ func (t *token) created(secret string) gen.CreatedToken {
 	}
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	body, err := json.Marshal(v)
-	if err != nil {
-		status, body = http.StatusInternalServerError, []byte(`{"msg":"internal error"}`)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
-}
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,24 +1,3 @@
-// Package api is an in-memory stand-in for Fastly's token API: an
-// http.Handler that serves the eight token operations and POST /sudo with
-// Fastly's rules (authentication, sudo mode, two-factor OTP, read-only keys,
-// superusers, rate limits), checks every request against the contract in
-// openapi/, and keeps its state in memory. It is safe for concurrent use.
-//
-// Use it to test code that manages tokens without touching Fastly. In a test,
-// NewTestServer starts a seeded server that also checks every response
-// against the contract:
-//
-//	srv := api.NewTestServer(t)
-//	client, _ := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithToken(srv.Accounts[0].Token))
-//
-// Elsewhere, serve a Server yourself:
-//
-//	sim, _ := api.New()
-//	accounts, _ := sim.SeedDemo()
-//	srv := httptest.NewServer(sim)
-//
-// The standalone server api/cmd/fastly-api-sim serves it on a port for
-// tests written in any language.
 package api
 
 import (
@@ -31,8 +10,30 @@ import (
 // (Fastly documents 1,000; accounts differ, so it is configurable).
 const DefaultWriteLimit = 1000
 
-// SudoDuration is how long POST /sudo keeps a key in sudo mode.
-const SudoDuration = 5 * time.Minute
+// SudoDuration is how long POST /sudo keeps a key in sudo mode when the
+// request names no expiry_time; MaxSudoDuration is the most it grants.
+const (
+	SudoDuration    = 5 * time.Minute
+	MaxSudoDuration = time.Hour
+)
+
+// MaxBodyBytes caps every request body (forms, /sudo, bulk documents): far
+// above any legitimate request, far below what could exhaust memory.
+const MaxBodyBytes = 1 << 20
+
+// MaxBulkIDs is the most ids one bulk revoke may name.
+const MaxBulkIDs = 1000
+
+// LockoutThreshold failures in a row (password or OTP) lock a login for
+// LockoutDuration. A failure older than LockoutDuration is forgotten.
+const (
+	LockoutThreshold = 5
+	LockoutDuration  = 15 * time.Minute
+)
+
+// maxTrackedLogins bounds the failure table, which attackers fill with
+// logins of their choosing; past it, forgotten failures are pruned first.
+const maxTrackedLogins = 10_000
 
 // Server is the simulated API. Build it with New.
 type Server struct {
@@ -42,21 +43,22 @@ type Server struct {
 	check      func(error)
 	contract   *contract
 	mux        *http.ServeMux
-	handlers   map[string]func(*exchange) // by the contract's operationId
 
 	customers map[string]bool
 	users     map[string]*user
 	logins    map[string]*user
-	tokens    map[string]*token   // by id
-	byHash    map[[32]byte]*token // by sha256 of the access token
-	windows   map[string]*window  // rate-limit windows by user id
+	tokens    map[string]*token     // by id
+	byHash    map[[32]byte]*token   // by sha256 of the access token
+	windows   map[string]*window    // rate-limit windows by user id
+	failures  map[[32]byte]*failure // failed credentials by hash of the login
+	minted    uint64                // tokens minted so far: their creation order
 }
 
 // An Option configures a Server.
 type Option func(*Server)
 
 // WithClock makes the server read time from now (tokens expire, sudo mode
-// ends, OTPs and rate-limit windows turn over by it).
+// ends, OTPs, lockouts and rate-limit windows turn over by it).
 func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
 
 // WithWriteLimit sets the hourly budget of non-GET requests per user.
@@ -66,8 +68,8 @@ func WithWriteLimit(n int) Option { return func(s *Server) { s.writeLimit = n } 
 // reports each mismatch to report (tests pass a func that calls t.Error).
 func WithResponseCheck(report func(error)) Option { return func(s *Server) { s.check = report } }
 
-// New builds an empty server: add accounts with AddCustomer, AddUser and
-// AddToken, or SeedDemo.
+// New builds an empty server: add accounts with AddCustomer, AddUser,
+// AddToken and AddAutomationToken, or SeedDemo.
 func New(opts ...Option) (*Server, error) {
 	c, err := loadContract()
 	if err != nil {
@@ -83,34 +85,20 @@ func New(opts ...Option) (*Server, error) {
 		tokens:     map[string]*token{},
 		byHash:     map[[32]byte]*token{},
 		windows:    map[string]*window{},
+		failures:   map[[32]byte]*failure{},
 	}
 	for _, opt := range opts {
 		opt(s)
 	}
-	s.routes()
+	s.mux = http.NewServeMux()
+	for operationID, op := range operations {
+		s.handle(operationID, op)
+	}
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		newReply().json(http.StatusNotFound, errorBody("Record not found", "no such endpoint")).writeTo(w)
+	})
 	return s, nil
 }
 
 // ServeHTTP serves the API.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
-
-func (s *Server) routes() {
-	s.mux = http.NewServeMux()
-	s.handlers = map[string]func(*exchange){
-		"list-tokens-user":     s.listTokens,
-		"create-token":         s.createToken,
-		"bulk-revoke-tokens":   s.bulkRevoke,
-		"get-token-current":    s.getCurrent,
-		"revoke-token-current": s.revokeCurrent,
-		"get-token":            s.getToken,
-		"revoke-token":         s.revokeToken,
-		"list-tokens-customer": s.listCustomerTokens,
-		"request-sudo":         s.sudo,
-	}
-	for operationID, h := range s.handlers {
-		s.handle(operationID, h)
-	}
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusNotFound, errorBody("Record not found", "no such endpoint: "+r.Method+" "+r.URL.Path))
-	})
-}

@@ -17,10 +17,11 @@ type TestServer struct {
 	*Server
 	// URL is the base URL to give wrapper.WithBaseURL.
 	URL string
-	// Accounts are the seeded users (see SeedDemo): Accounts[0] is a
-	// superuser, Accounts[1] an ordinary user of the same customer,
-	// Accounts[2] an ordinary user with two-factor authentication.
-	Accounts []Account
+	// Accounts are the seeded accounts (see SeedDemo); reach one by role
+	// with Account.
+	Accounts Accounts
+
+	tb TB
 }
 
 // NewTestServer starts a seeded Server on loopback, stopped when the test
@@ -39,5 +40,16 @@ func NewTestServer(tb TB, opts ...Option) *TestServer {
 	}
 	srv := httptest.NewServer(sim)
 	tb.Cleanup(srv.Close)
-	return &TestServer{Server: sim, URL: srv.URL, Accounts: accounts}
+	return &TestServer{Server: sim, URL: srv.URL, Accounts: accounts, tb: tb}
+}
+
+// Account returns the account seeded for role, and fails the test when
+// there is none.
+func (s *TestServer) Account(role Role) Account {
+	s.tb.Helper()
+	a, ok := s.Accounts.ByRole(role)
+	if !ok {
+		s.tb.Fatalf("api: no account seeded for role %q", role)
+	}
+	return a
 }

@@ -42,17 +42,18 @@ func totpAt(key []byte, counter int64) string {
 	return fmt.Sprintf("%06d", code%1_000_000)
 }
 
-// validTOTP accepts the code of the current step or one step either side.
-func validTOTP(secret, code string, now time.Time) bool {
+// matchTOTP finds the step whose code is code: the current step or one
+// either side, for clock drift.
+func matchTOTP(secret, code string, now time.Time) (int64, bool) {
 	key, err := decodeTOTPSecret(secret)
 	if err != nil || len(code) != 6 {
-		return false
+		return 0, false
 	}
 	step := now.Unix() / int64(totpStep/time.Second)
 	for _, counter := range []int64{step - 1, step, step + 1} {
 		if subtle.ConstantTimeCompare([]byte(totpAt(key, counter)), []byte(code)) == 1 {
-			return true
+			return counter, true
 		}
 	}
-	return false
+	return 0, false
 }

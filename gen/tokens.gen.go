@@ -105,7 +105,7 @@ type SudoRequest struct {
 	Password string `json:"password"`
 
 	// Username The user's login.
-	Username string `json:"username,omitempty"`
+	Username string `json:"username"`
 }
 
 // SudoResponse defines model for sudo_response.
@@ -249,6 +249,9 @@ type Forbidden = GenericTokenError
 // NotFound Error body of the token endpoints.
 type NotFound = GenericTokenError
 
+// PayloadTooLarge Error body of the token endpoints.
+type PayloadTooLarge = GenericTokenError
+
 // RateLimited Error body of the token endpoints.
 type RateLimited = GenericTokenError
 
@@ -362,8 +365,10 @@ type ClientInterface interface {
 
 	// RequestSudoWithBody Enter sudo mode
 	//
-	// Puts the calling key's session in sudo mode for about five minutes, so
-	// that the key may create tokens. Takes the user's password again.
+	// Puts the calling key's session in sudo mode for about five minutes (or
+	// until `expiry_time`), so that the key may create tokens. Takes the
+	// user's login and password again, as Fastly documents; a wrong
+	// password answers 403.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -372,8 +377,10 @@ type ClientInterface interface {
 
 	// RequestSudo Enter sudo mode
 	//
-	// Puts the calling key's session in sudo mode for about five minutes, so
-	// that the key may create tokens. Takes the user's password again.
+	// Puts the calling key's session in sudo mode for about five minutes (or
+	// until `expiry_time`), so that the key may create tokens. Takes the
+	// user's login and password again, as Fastly documents; a wrong
+	// password answers 403.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -382,8 +389,10 @@ type ClientInterface interface {
 
 	// RequestSudoWithFormdataBody Enter sudo mode
 	//
-	// Puts the calling key's session in sudo mode for about five minutes, so
-	// that the key may create tokens. Takes the user's password again.
+	// Puts the calling key's session in sudo mode for about five minutes (or
+	// until `expiry_time`), so that the key may create tokens. Takes the
+	// user's login and password again, as Fastly documents; a wrong
+	// password answers 403.
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type.
 	//
@@ -491,8 +500,10 @@ func (c *Client) ListTokensCustomer(ctx context.Context, customerId CustomerId, 
 
 // RequestSudoWithBody Enter sudo mode
 //
-// Puts the calling key's session in sudo mode for about five minutes, so
-// that the key may create tokens. Takes the user's password again.
+// Puts the calling key's session in sudo mode for about five minutes (or
+// until `expiry_time`), so that the key may create tokens. Takes the
+// user's login and password again, as Fastly documents; a wrong
+// password answers 403.
 //
 // Takes any type of body and a specified content type.
 //
@@ -511,8 +522,10 @@ func (c *Client) RequestSudoWithBody(ctx context.Context, params *RequestSudoPar
 
 // RequestSudo Enter sudo mode
 //
-// Puts the calling key's session in sudo mode for about five minutes, so
-// that the key may create tokens. Takes the user's password again.
+// Puts the calling key's session in sudo mode for about five minutes (or
+// until `expiry_time`), so that the key may create tokens. Takes the
+// user's login and password again, as Fastly documents; a wrong
+// password answers 403.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -531,8 +544,10 @@ func (c *Client) RequestSudo(ctx context.Context, params *RequestSudoParams, bod
 
 // RequestSudoWithFormdataBody Enter sudo mode
 //
-// Puts the calling key's session in sudo mode for about five minutes, so
-// that the key may create tokens. Takes the user's password again.
+// Puts the calling key's session in sudo mode for about five minutes (or
+// until `expiry_time`), so that the key may create tokens. Takes the
+// user's login and password again, as Fastly documents; a wrong
+// password answers 403.
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type.
 //
@@ -1115,8 +1130,10 @@ type ClientWithResponsesInterface interface {
 
 	// RequestSudoWithBodyWithResponse Enter sudo mode
 	//
-	// Puts the calling key's session in sudo mode for about five minutes, so
-	// that the key may create tokens. Takes the user's password again.
+	// Puts the calling key's session in sudo mode for about five minutes (or
+	// until `expiry_time`), so that the key may create tokens. Takes the
+	// user's login and password again, as Fastly documents; a wrong
+	// password answers 403.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -1125,8 +1142,10 @@ type ClientWithResponsesInterface interface {
 
 	// RequestSudoWithResponse Enter sudo mode
 	//
-	// Puts the calling key's session in sudo mode for about five minutes, so
-	// that the key may create tokens. Takes the user's password again.
+	// Puts the calling key's session in sudo mode for about five minutes (or
+	// until `expiry_time`), so that the key may create tokens. Takes the
+	// user's login and password again, as Fastly documents; a wrong
+	// password answers 403.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -1135,8 +1154,10 @@ type ClientWithResponsesInterface interface {
 
 	// RequestSudoWithFormdataBodyWithResponse Enter sudo mode
 	//
-	// Puts the calling key's session in sudo mode for about five minutes, so
-	// that the key may create tokens. Takes the user's password again.
+	// Puts the calling key's session in sudo mode for about five minutes (or
+	// until `expiry_time`), so that the key may create tokens. Takes the
+	// user's login and password again, as Fastly documents; a wrong
+	// password answers 403.
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -1361,6 +1382,12 @@ type RequestSudoResponse403Headers struct {
 	FastlyRateLimitReset     int64
 }
 
+// RequestSudoResponse413Headers the declared response headers of an HTTP 413 response for RequestSudo
+type RequestSudoResponse413Headers struct {
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
+}
+
 // RequestSudoResponse429Headers the declared response headers of an HTTP 429 response for RequestSudo
 type RequestSudoResponse429Headers struct {
 	FastlyRateLimitRemaining int
@@ -1379,6 +1406,8 @@ type RequestSudoResponse struct {
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *RateLimited
 	// Headers200 the parsed response headers for an HTTP 200 response
@@ -1389,6 +1418,8 @@ type RequestSudoResponse struct {
 	Headers401 *RequestSudoResponse401Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *RequestSudoResponse403Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *RequestSudoResponse413Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *RequestSudoResponse429Headers
 }
@@ -1411,6 +1442,11 @@ func (r RequestSudoResponse) GetJSON401() *Unauthorized {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r RequestSudoResponse) GetJSON403() *Forbidden {
 	return r.JSON403
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r RequestSudoResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -1477,6 +1513,12 @@ type BulkRevokeTokensResponse404Headers struct {
 	FastlyRateLimitReset     int64
 }
 
+// BulkRevokeTokensResponse413Headers the declared response headers of an HTTP 413 response for BulkRevokeTokens
+type BulkRevokeTokensResponse413Headers struct {
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
+}
+
 // BulkRevokeTokensResponse429Headers the declared response headers of an HTTP 429 response for BulkRevokeTokens
 type BulkRevokeTokensResponse429Headers struct {
 	FastlyRateLimitRemaining int
@@ -1495,6 +1537,8 @@ type BulkRevokeTokensResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *RateLimited
 	// Headers204 the parsed response headers for an HTTP 204 response
@@ -1507,6 +1551,8 @@ type BulkRevokeTokensResponse struct {
 	Headers403 *BulkRevokeTokensResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *BulkRevokeTokensResponse404Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *BulkRevokeTokensResponse413Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *BulkRevokeTokensResponse429Headers
 }
@@ -1529,6 +1575,11 @@ func (r BulkRevokeTokensResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r BulkRevokeTokensResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r BulkRevokeTokensResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -1691,6 +1742,12 @@ type CreateTokenResponse403Headers struct {
 	FastlyRateLimitReset     int64
 }
 
+// CreateTokenResponse413Headers the declared response headers of an HTTP 413 response for CreateToken
+type CreateTokenResponse413Headers struct {
+	FastlyRateLimitRemaining int
+	FastlyRateLimitReset     int64
+}
+
 // CreateTokenResponse422Headers the declared response headers of an HTTP 422 response for CreateToken
 type CreateTokenResponse422Headers struct {
 	FastlyRateLimitRemaining int
@@ -1715,6 +1772,8 @@ type CreateTokenResponse struct {
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *GenericTokenError
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -1727,6 +1786,8 @@ type CreateTokenResponse struct {
 	Headers401 *CreateTokenResponse401Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *CreateTokenResponse403Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *CreateTokenResponse413Headers
 	// Headers422 the parsed response headers for an HTTP 422 response
 	Headers422 *CreateTokenResponse422Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -1751,6 +1812,11 @@ func (r CreateTokenResponse) GetJSON401() *Unauthorized {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r CreateTokenResponse) GetJSON403() *Forbidden {
 	return r.JSON403
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateTokenResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
@@ -2249,8 +2315,10 @@ func (c *ClientWithResponses) ListTokensCustomerWithResponse(ctx context.Context
 
 // RequestSudoWithBodyWithResponse Enter sudo mode
 //
-// Puts the calling key's session in sudo mode for about five minutes, so
-// that the key may create tokens. Takes the user's password again.
+// Puts the calling key's session in sudo mode for about five minutes (or
+// until `expiry_time`), so that the key may create tokens. Takes the
+// user's login and password again, as Fastly documents; a wrong
+// password answers 403.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2265,8 +2333,10 @@ func (c *ClientWithResponses) RequestSudoWithBodyWithResponse(ctx context.Contex
 
 // RequestSudoWithResponse Enter sudo mode
 //
-// Puts the calling key's session in sudo mode for about five minutes, so
-// that the key may create tokens. Takes the user's password again.
+// Puts the calling key's session in sudo mode for about five minutes (or
+// until `expiry_time`), so that the key may create tokens. Takes the
+// user's login and password again, as Fastly documents; a wrong
+// password answers 403.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2281,8 +2351,10 @@ func (c *ClientWithResponses) RequestSudoWithResponse(ctx context.Context, param
 
 // RequestSudoWithFormdataBodyWithResponse Enter sudo mode
 //
-// Puts the calling key's session in sudo mode for about five minutes, so
-// that the key may create tokens. Takes the user's password again.
+// Puts the calling key's session in sudo mode for about five minutes (or
+// until `expiry_time`), so that the key may create tokens. Takes the
+// user's login and password again, as Fastly documents; a wrong
+// password answers 403.
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2614,6 +2686,13 @@ func ParseRequestSudoResponse(rsp *http.Response) (*RequestSudoResponse, error) 
 		}
 		response.JSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -2692,6 +2771,23 @@ func ParseRequestSudoResponse(rsp *http.Response) (*RequestSudoResponse, error) 
 			headers.FastlyRateLimitReset = value
 		}
 		response.Headers403 = &headers
+	case rsp.StatusCode == 413:
+		var headers RequestSudoResponse413Headers
+		if values := rsp.Header.Values("Fastly-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.FastlyRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.FastlyRateLimitReset = value
+		}
+		response.Headers413 = &headers
 	case rsp.StatusCode == 429:
 		var headers RequestSudoResponse429Headers
 		if values := rsp.Header.Values("Fastly-RateLimit-Remaining"); len(values) > 0 {
@@ -2765,6 +2861,13 @@ func ParseBulkRevokeTokensResponse(rsp *http.Response) (*BulkRevokeTokensRespons
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited
@@ -2861,6 +2964,23 @@ func ParseBulkRevokeTokensResponse(rsp *http.Response) (*BulkRevokeTokensRespons
 			headers.FastlyRateLimitReset = value
 		}
 		response.Headers404 = &headers
+	case rsp.StatusCode == 413:
+		var headers BulkRevokeTokensResponse413Headers
+		if values := rsp.Header.Values("Fastly-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.FastlyRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.FastlyRateLimitReset = value
+		}
+		response.Headers413 = &headers
 	case rsp.StatusCode == 429:
 		var headers BulkRevokeTokensResponse429Headers
 		if values := rsp.Header.Values("Fastly-RateLimit-Remaining"); len(values) > 0 {
@@ -3064,6 +3184,13 @@ func ParseCreateTokenResponse(rsp *http.Response) (*CreateTokenResponse, error) 
 		}
 		response.JSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest GenericTokenError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3149,6 +3276,23 @@ func ParseCreateTokenResponse(rsp *http.Response) (*CreateTokenResponse, error) 
 			headers.FastlyRateLimitReset = value
 		}
 		response.Headers403 = &headers
+	case rsp.StatusCode == 413:
+		var headers CreateTokenResponse413Headers
+		if values := rsp.Header.Values("Fastly-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.FastlyRateLimitRemaining = value
+		}
+		if values := rsp.Header.Values("Fastly-RateLimit-Reset"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "Fastly-RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.FastlyRateLimitReset = value
+		}
+		response.Headers413 = &headers
 	case rsp.StatusCode == 422:
 		var headers CreateTokenResponse422Headers
 		if values := rsp.Header.Values("Fastly-RateLimit-Remaining"); len(values) > 0 {

@@ -111,7 +111,7 @@
 //	srv := api.NewTestServer(t)           // seeded accounts, stopped with the test
 //	client, _ := wrapper.New(
 //		wrapper.WithBaseURL(srv.URL),     // http is allowed on loopback only
-//		wrapper.WithToken(srv.Accounts[0].Token),
+//		wrapper.WithToken(srv.Account(api.RoleUser).Token),
 //	)
 //
 // The examples of this package run against it.

@@ -45,14 +45,15 @@ func encodeCreateForm(in *CreateInput) string {
 }
 
 // encodeSudoForm writes POST /sudo's form, keys in sorted order as
-// url.Values.Encode would: password, then username when set.
+// url.Values.Encode would: expiry_time when set, password, username.
 func encodeSudoForm(in *SudoInput) string {
 	var b strings.Builder
 	field := formField(&b)
-	field("password", in.Password)
-	if in.Username != "" {
-		field("username", in.Username)
+	if !in.ExpiryTime.IsZero() {
+		field("expiry_time", in.ExpiryTime.UTC().Format(time.RFC3339))
 	}
+	field("password", in.Password)
+	field("username", in.Username)
 	return b.String()
 }
 
@@ -70,8 +71,8 @@ func formField(b *strings.Builder) func(key, value string) {
 
 // checkSudoInput refuses what cannot be sent, before any request.
 func checkSudoInput(in *SudoInput) error {
-	if in.Password == "" {
-		return fmt.Errorf("%w: sudo needs the password", ErrInvalidInput)
+	if in.Username == "" || in.Password == "" {
+		return fmt.Errorf("%w: sudo needs the username and the password", ErrInvalidInput)
 	}
 	if hasControl(in.Username) || hasControl(in.Password) || hasControl(in.OTP) {
 		return fmt.Errorf("%w: credentials contain a control character", ErrInvalidInput)

@@ -75,7 +75,21 @@ func TestSudoGoldenForm(t *testing.T) {
 	form := encodeSudoForm(&SudoInput{Username: "me@example.com", Password: "p&ss=w rd"})
 	assert.Equal(t, "password=p%26ss%3Dw+rd&username=me%40example.com", form)
 	validateAgainstContract(t, "POST", "/sudo", formMediaType, []byte(form))
-	assert.Equal(t, "password=only", encodeSudoForm(&SudoInput{Password: "only"}))
+	expiry := time.Date(2026, 11, 30, 12, 5, 0, 0, time.FixedZone("CET", 3600))
+	withExpiry := encodeSudoForm(&SudoInput{Username: "u", Password: "p", ExpiryTime: expiry})
+	assert.Equal(t, "expiry_time=2026-11-30T11%3A05%3A00Z&password=p&username=u", withExpiry, "expiry_time in UTC, sorted first")
+	validateAgainstContract(t, "POST", "/sudo", formMediaType, []byte(withExpiry))
+}
+
+// TestSudoNeedsUsernameAndPassword: Fastly requires both; either missing is
+// refused before any request.
+func TestSudoNeedsUsernameAndPassword(t *testing.T) {
+	for _, in := range []SudoInput{{Password: "p"}, {Username: "u"}, {}} {
+		err := checkSudoInput(&in)
+		require.ErrorIs(t, err, ErrInvalidInput)
+		assert.Contains(t, err.Error(), "username and the password")
+	}
+	require.NoError(t, checkSudoInput(&SudoInput{Username: "u", Password: "p"}))
 }
 
 // TestTokenJSONRoundTrip: a Token marshals with Fastly's snake_case names,

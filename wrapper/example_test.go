@@ -16,27 +16,29 @@ import (
 
 // simulator starts the in-memory Fastly API on loopback (see package api) so
 // the examples run without credentials or network.
-func simulator() (baseURL string, accounts []api.Account, stop func()) {
+// simulator serves a seeded in-memory API and returns its ordinary user.
+func simulator() (baseURL string, user api.Account, stop func()) {
 	sim, err := api.New()
 	if err != nil {
 		log.Fatal(err)
 	}
-	accounts, err = sim.SeedDemo()
+	accounts, err := sim.SeedDemo()
 	if err != nil {
 		log.Fatal(err)
 	}
+	user, _ = accounts.ByRole(api.RoleUser)
 	srv := httptest.NewServer(sim)
-	return srv.URL, accounts, srv.Close
+	return srv.URL, user, srv.Close
 }
 
 func ExampleNew() {
-	baseURL, accounts, stop := simulator()
+	baseURL, user, stop := simulator()
 	defer stop()
 
 	// In production: wrapper.New(wrapper.WithToken(os.Getenv("FASTLY_API_TOKEN")))
 	client, err := wrapper.New(
 		wrapper.WithBaseURL(baseURL),
-		wrapper.WithToken(accounts[1].Token),
+		wrapper.WithToken(user.Token),
 		wrapper.WithUserAgent("token-rotator/1.0"),
 	)
 	if err != nil {
@@ -51,9 +53,9 @@ func ExampleNew() {
 }
 
 func ExampleClient_List() {
-	baseURL, accounts, stop := simulator()
+	baseURL, user, stop := simulator()
 	defer stop()
-	client, err := wrapper.New(wrapper.WithBaseURL(baseURL), wrapper.WithToken(accounts[1].Token))
+	client, err := wrapper.New(wrapper.WithBaseURL(baseURL), wrapper.WithToken(user.Token))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -73,9 +75,8 @@ func ExampleClient_List() {
 }
 
 func ExampleClient_Create() {
-	baseURL, accounts, stop := simulator()
+	baseURL, user, stop := simulator()
 	defer stop()
-	user := accounts[1]
 	client, err := wrapper.New(wrapper.WithBaseURL(baseURL))
 	if err != nil {
 		log.Fatal(err)
@@ -104,9 +105,8 @@ func ExampleClient_Create() {
 }
 
 func ExampleClient_Sudo() {
-	baseURL, accounts, stop := simulator()
+	baseURL, user, stop := simulator()
 	defer stop()
-	user := accounts[1]
 	client, err := wrapper.New(wrapper.WithBaseURL(baseURL), wrapper.WithToken(user.Token))
 	if err != nil {
 		log.Fatal(err)
@@ -114,7 +114,7 @@ func ExampleClient_Sudo() {
 	ctx := context.Background()
 
 	// The sudo flow: two requests, the password going to /sudo only.
-	if _, err := client.Sudo(ctx, wrapper.SudoInput{Password: user.Password}); err != nil {
+	if _, err := client.Sudo(ctx, wrapper.SudoInput{Username: user.Login, Password: user.Password}); err != nil {
 		log.Fatal(err)
 	}
 	created, err := client.Create(ctx, wrapper.CreateInput{Name: "rotated"})
@@ -126,9 +126,8 @@ func ExampleClient_Sudo() {
 }
 
 func ExampleClient_RevokeMany() {
-	baseURL, accounts, stop := simulator()
+	baseURL, user, stop := simulator()
 	defer stop()
-	user := accounts[1]
 	client, err := wrapper.New(wrapper.WithBaseURL(baseURL), wrapper.WithToken(user.Token))
 	if err != nil {
 		log.Fatal(err)
@@ -156,10 +155,10 @@ func ExampleClient_RevokeMany() {
 
 // Errors are *wrapper.APIError values that match the sentinel errors.
 func Example_errorHandling() {
-	baseURL, accounts, stop := simulator()
+	baseURL, user, stop := simulator()
 	defer stop()
 	ctx := context.Background()
-	client, err := wrapper.New(wrapper.WithBaseURL(baseURL), wrapper.WithToken(accounts[1].ReadOnlyToken))
+	client, err := wrapper.New(wrapper.WithBaseURL(baseURL), wrapper.WithToken(user.ReadOnlyToken))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -167,7 +166,7 @@ func Example_errorHandling() {
 	_, err = client.Get(ctx, "NoSuchTokenAtAll")
 	fmt.Println(errors.Is(err, wrapper.ErrNotFound))
 
-	err = client.RevokeCurrent(ctx) // a global:read key may not write
+	err = client.Revoke(ctx, "SomeOtherToken") // a global:read key may revoke only itself
 	var apiErr *wrapper.APIError
 	if errors.As(err, &apiErr) {
 		fmt.Println(apiErr.StatusCode, apiErr.Message)
@@ -181,6 +180,6 @@ func Example_errorHandling() {
 	// true
 	// 403 Read only tokens are not allowed to access this endpoint.
 	// true
-	// fastly: DELETE /tokens/self: 403 Forbidden: Read only tokens are not allowed to access this endpoint.
+	// fastly: DELETE /tokens/SomeOtherToken: 403 Forbidden: Read only tokens are not allowed to access this endpoint.
 	// true
 }

@@ -50,7 +50,7 @@ func TestReadmeGoBlocks(t *testing.T) {
 		out, err := goCmd(root, nil, "vet", pkg)
 		require.NoError(t, err, "block %d: %s", i+1, out)
 		if i == 0 { // the library example: run it against the in-memory API
-			env := []string{"FASTLY_API_TOKEN=" + srv.Accounts[1].Token, "FASTLY_API_URL=" + srv.URL}
+			env := []string{"FASTLY_API_TOKEN=" + srv.Account(api.RoleUser).Token, "FASTLY_API_URL=" + srv.URL}
 			out, err := goCmd(root, env, "run", pkg)
 			require.NoError(t, err, "library example: %s", out)
 			assert.Contains(t, out, `"demo global key"`)

@@ -462,7 +462,7 @@ func TestDebugLogRedacted(t *testing.T) {
 // and the rate-limit view stays consistent.
 func TestSharedClientUnderLoad(t *testing.T) {
 	srv := api.NewTestServer(t, api.WithWriteLimit(1_000_000))
-	user := srv.Accounts[0]
+	user := srv.Account(api.RoleSuperuser)
 	c, err := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithToken(user.Token), wrapper.WithBasicAuth(user.Login, user.Password))
 	require.NoError(t, err)
 	var wg sync.WaitGroup

@@ -188,7 +188,7 @@ func TestBasicAuthOnlyOnCreateAndSudo(t *testing.T) {
 	require.NoError(t, c.Revoke(ctx, "abc"))
 	_, err = c.Create(ctx, wrapper.CreateInput{Name: "x"})
 	require.NoError(t, err)
-	_, err = c.Sudo(ctx, wrapper.SudoInput{Password: "again"})
+	_, err = c.Sudo(ctx, wrapper.SudoInput{Username: "me", Password: "again"})
 	require.NoError(t, err)
 
 	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("testing@fastly.com:"+testPassword))

@@ -137,18 +137,24 @@ func (in CreateInput) MarshalJSON() ([]byte, error) { return marshalView(in.reda
 
 // SudoInput is what Client.Sudo sends to POST /sudo.
 type SudoInput struct {
-	// Username is optional: the key already names the user.
+	// Username is the login of the key's user; Fastly requires it.
 	Username string
 	// Password is the user's password.
 	Password string
 	// OTP is the one-time password of a two-factor account.
 	OTP string
+	// ExpiryTime asks for sudo mode to end then; zero takes Fastly's
+	// default (about five minutes). Fastly may grant less.
+	ExpiryTime time.Time
 }
 
-type sudoInputView struct{ Username, Password, OTP string }
+type sudoInputView struct {
+	Username, Password, OTP string
+	ExpiryTime              time.Time
+}
 
 func (in SudoInput) redacted() sudoInputView {
-	return sudoInputView{in.Username, mask(in.Password), mask(in.OTP)}
+	return sudoInputView{in.Username, mask(in.Password), mask(in.OTP), in.ExpiryTime}
 }
 
 // Format prints the input with Password and OTP redacted, for every verb.

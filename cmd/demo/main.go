@@ -81,18 +81,17 @@ func run(out io.Writer) error {
 	go func() { _ = srv.Serve(ln) }()
 	defer func() { _ = srv.Close() }()
 	baseURL := "http://" + ln.Addr().String()
-	admin, dev, secure := accounts[0], accounts[1], accounts[2]
+	admin, _ := accounts.ByRole(api.RoleSuperuser)
+	dev, _ := accounts.ByRole(api.RoleUser)
+	secure, _ := accounts.ByRole(api.RoleTwoFactorUser)
 
 	_, _ = fmt.Fprintf(out, "In-memory Fastly token API at %s\n", baseURL)
 	for _, a := range accounts {
-		kind := "user"
-		if a.Superuser {
-			kind = "superuser"
+		login := a.Login
+		if login == "" {
+			login = "(no login)"
 		}
-		if a.TwoFactorSecret != "" {
-			kind += " with two-factor authentication"
-		}
-		_, _ = fmt.Fprintf(out, "  %-20s %s, key %s\n", a.Login, kind, masked(a.Token))
+		_, _ = fmt.Fprintf(out, "  %-24s %-20s key %s\n", a.Role, login, masked(a.Token))
 	}
 
 	// 1. Create, as the two-factor user, with services, expiry and an OTP.
@@ -162,7 +161,7 @@ func run(out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	t.line("%d tokens across %d users", len(all), len(accounts))
+	t.line("%d tokens of customer %s (users' keys and an automation token)", len(all), admin.CustomerID)
 
 	t.section("Revoke one token (DELETE /tokens/%s)", created.ID)
 	if err := owner.Revoke(ctx, created.ID); err != nil {
@@ -195,12 +194,16 @@ func run(out io.Writer) error {
 	limit := user.RateLimit()
 	t.line("rate limit: %d writes left this hour, window resets at %s", limit.Remaining, limit.Reset.Format(time.RFC3339))
 
-	t.section("Typed error: a read-only key may not revoke")
+	t.section("Typed error: a read-only key may revoke only itself, not a token by id")
 	readOnly, err := wrapper.New(wrapper.WithBaseURL(baseURL), wrapper.WithToken(dev.ReadOnlyToken))
 	if err != nil {
 		return err
 	}
-	err = readOnly.RevokeCurrent(ctx)
+	self, err := readOnly.Current(ctx)
+	if err != nil {
+		return err
+	}
+	err = readOnly.Revoke(ctx, self.ID)
 	var apiErr *wrapper.APIError
 	if errors.As(err, &apiErr) {
 		t.line("errors.Is(err, wrapper.ErrForbidden) = %t, status %d, Fastly says %q", errors.Is(err, wrapper.ErrForbidden), apiErr.StatusCode, apiErr.Message)
@@ -211,7 +214,7 @@ func run(out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	until, err := keyOnly.Sudo(ctx, wrapper.SudoInput{Password: dev.Password})
+	until, err := keyOnly.Sudo(ctx, wrapper.SudoInput{Username: dev.Login, Password: dev.Password})
 	if err != nil {
 		return err
 	}

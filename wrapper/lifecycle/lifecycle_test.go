@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -75,7 +76,7 @@ func (h *hostile) client(t *testing.T, key string, opts ...wrapper.Option) *wrap
 	return c
 }
 
-func (h *hostile) user() api.Account { return h.srv.Accounts[1] }
+func (h *hostile) user() api.Account { return h.srv.Account(api.RoleUser) }
 
 func (h *hostile) rotateInput() lifecycle.RotateInput {
 	return lifecycle.RotateInput{Username: h.user().Login, Password: h.user().Password}
@@ -213,13 +214,27 @@ func TestRotateCreateOutcomeUnknown(t *testing.T) {
 }
 
 func TestRevokeLeaked(t *testing.T) {
-	h := newHostile(t, nil)
+	// api/ lets every key revoke itself; Fastly may refuse a read-only key
+	// (unverified), so the proxy refuses it as Fastly would, and RevokeLeaked
+	// must fall back to revoking by id with the client's key.
+	var readOnly atomic.Value // set once the key exists; read by the proxy's goroutines
+	readOnly.Store("")
+	h := newHostile(t, func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method == "DELETE" && r.URL.Path == "/tokens/self" && r.Header.Get("Fastly-Key") == readOnly.Load() {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusForbidden)
+			_, _ = w.Write([]byte(`{"msg":"Read only tokens are not allowed to access this endpoint."}`))
+			return true
+		}
+		return false
+	})
 	liveID, live := h.addToken(t, api.TokenSpec{Name: "leaked"})
-	readID, readOnly := h.addToken(t, api.TokenSpec{Name: "leaked read", Scope: "global:read"})
+	readID, readOnlyKey := h.addToken(t, api.TokenSpec{Name: "leaked read", Scope: "global:read"})
+	readOnly.Store(readOnlyKey)
 	goneID, gone := h.addToken(t, api.TokenSpec{Name: "gone"})
 	c := h.client(t, h.user().Token)
 	require.NoError(t, c.Revoke(ctx, goneID))
-	secrets := []string{live, "NoSuchKeyAtAllxxxxxxxxxxxxxxxxxx", readOnly, gone, "bad\nkey"}
+	secrets := []string{live, "NoSuchKeyAtAllxxxxxxxxxxxxxxxxxx", readOnlyKey, gone, "bad\nkey"}
 	results := lifecycle.RevokeLeaked(ctx, c, secrets)
 	require.Len(t, results, 5)
 	assert.Equal(t, lifecycle.LeakResult{TokenID: liveID, Name: "leaked", UserID: h.user().UserID, Outcome: lifecycle.Revoked}, results[0])
@@ -227,10 +242,11 @@ func TestRevokeLeaked(t *testing.T) {
 	assert.Empty(t, results[1].TokenID)
 	assert.Equal(t, lifecycle.LeakResult{TokenID: readID, Name: "leaked read", UserID: h.user().UserID, Outcome: lifecycle.Revoked}, results[2],
 		"a read-only key may not revoke itself: revoked by id with the client's key")
+	assert.Equal(t, 1, h.count("DELETE /tokens/"+readID), "the fallback revoked by id")
 	assert.Equal(t, lifecycle.AlreadyInvalid, results[3].Outcome)
 	assert.Equal(t, lifecycle.Failed, results[4].Outcome)
 	require.ErrorIs(t, results[4].Err, wrapper.ErrInvalidInput)
-	for _, key := range []string{live, readOnly} {
+	for _, key := range []string{live, readOnlyKey} {
 		_, err := h.client(t, key).Current(ctx)
 		require.ErrorIs(t, err, wrapper.ErrForbidden)
 	}
