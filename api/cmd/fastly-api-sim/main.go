@@ -1,16 +1,24 @@
 // Command fastly-api-sim serves the in-memory Fastly token API on a local
 // port, for tests written in any language.
 //
-//	go run ./api/cmd/fastly-api-sim -listen 127.0.0.1:0 [-write-limit N]
+//	go run ./api/cmd/fastly-api-sim [-listen 127.0.0.1:0] [-write-limit N]
+//	    [-header-timeout 10s] [-read-timeout 30s] [-grace 5s]
 //
 // Its first line on stdout is one JSON object:
 //
-//	{"base_url": "http://127.0.0.1:PORT", "accounts": [{"login": …, "password": …,
-//	  "user_id": …, "customer_id": …, "superuser": true, "two_factor_secret": "",
-//	  "token": …, "read_only_token": …}, …]}
+//	{"base_url": "http://127.0.0.1:PORT", "accounts": [{"role": "superuser",
+//	  "login": …, "password": …, "user_id": …, "customer_id": …,
+//	  "superuser": true, "two_factor_secret": "", "token": …,
+//	  "read_only_token": …}, …]}
 //
-// with a superuser, an ordinary user of the same customer and a two-factor
-// user. It serves until SIGINT or SIGTERM, then exits 0.
+// with one account per role: superuser, user, two_factor_user,
+// other_customer_superuser (a superuser of another customer) and automation
+// (an automation token: no login or user). Listening on 0.0.0.0 or [::]
+// prints a loopback base_url. A request whose headers or body trickle in
+// slower than the timeouts is cut off. It serves until SIGINT or SIGTERM,
+// then lets requests in flight finish for the grace period, and exits 0.
+// Exit status 2 means bad flags or arguments; -h prints this usage and
+// exits 0.
 package main
 
 import (
@@ -24,6 +32,8 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -31,28 +41,68 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "fastly-api-sim:", err)
-		os.Exit(1)
-	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
 type banner struct {
-	BaseURL  string        `json:"base_url"`
-	Accounts []api.Account `json:"accounts"`
+	BaseURL  string       `json:"base_url"`
+	Accounts api.Accounts `json:"accounts"`
 }
 
-func run(args []string, stdout io.Writer) error {
+// settings are the command's flags.
+type settings struct {
+	listen                     string
+	writeLimit                 int
+	headerTimeout, readTimeout time.Duration
+	grace                      time.Duration
+}
+
+// parse reads the flags; a usage error is reported on stderr.
+func parse(args []string, stderr io.Writer) (settings, error) {
+	var s settings
 	flags := flag.NewFlagSet("fastly-api-sim", flag.ContinueOnError)
-	listen := flags.String("listen", "127.0.0.1:0", "address to listen on")
-	writeLimit := flags.Int("write-limit", api.DefaultWriteLimit, "hourly budget of non-GET requests per user")
+	flags.SetOutput(stderr)
+	flags.StringVar(&s.listen, "listen", "127.0.0.1:0", "address to listen on")
+	flags.IntVar(&s.writeLimit, "write-limit", api.DefaultWriteLimit, "hourly budget of non-GET requests per user")
+	flags.DurationVar(&s.headerTimeout, "header-timeout", 10*time.Second, "longest time to read a request's headers")
+	flags.DurationVar(&s.readTimeout, "read-timeout", 30*time.Second, "longest time to read a whole request, body included")
+	flags.DurationVar(&s.grace, "grace", 5*time.Second, "how long requests in flight may finish after SIGINT or SIGTERM")
 	if err := flags.Parse(args); err != nil {
-		return err
+		return s, err
 	}
-	if *writeLimit < 0 {
-		return errors.New("-write-limit must not be negative")
+	switch {
+	case flags.NArg() > 0:
+		return s, fmt.Errorf("unexpected argument %q", flags.Arg(0))
+	case s.writeLimit < 0:
+		return s, errors.New("-write-limit must not be negative")
+	case s.headerTimeout <= 0 || s.readTimeout <= 0 || s.grace < 0:
+		return s, errors.New("timeouts must be positive")
 	}
-	sim, err := api.New(api.WithWriteLimit(*writeLimit))
+	return s, nil
+}
+
+// run serves until ctx ends and returns the exit status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	s, err := parse(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		_, _ = fmt.Fprintln(stderr, "fastly-api-sim:", err)
+		return 2
+	}
+	if err := serve(ctx, s, stdout); err != nil {
+		_, _ = fmt.Fprintln(stderr, "fastly-api-sim:", err)
+		return 1
+	}
+	return 0
+}
+
+func serve(ctx context.Context, s settings, stdout io.Writer) error {
+	sim, err := api.New(api.WithWriteLimit(s.writeLimit))
 	if err != nil {
 		return err
 	}
@@ -60,21 +110,21 @@ func run(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", *listen)
+	ln, err := net.Listen("tcp", s.listen)
 	if err != nil {
 		return err
 	}
-	line, err := json.Marshal(banner{BaseURL: "http://" + ln.Addr().String(), Accounts: accounts})
+	line, err := json.Marshal(banner{BaseURL: "http://" + reachable(s.listen, ln.Addr().(*net.TCPAddr)), Accounts: accounts})
 	if err != nil {
 		return err
 	}
 	if _, err := fmt.Fprintf(stdout, "%s\n", line); err != nil {
+		_ = ln.Close()
 		return err
 	}
 
-	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	srv := &http.Server{Handler: sim, ReadHeaderTimeout: s.headerTimeout, ReadTimeout: s.readTimeout,
+		WriteTimeout: s.readTimeout, IdleTimeout: 2 * s.readTimeout}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {
@@ -82,7 +132,27 @@ func run(args []string, stdout io.Writer) error {
 		return err
 	case <-ctx.Done():
 	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	shutdown, cancel := context.WithTimeout(context.Background(), s.grace)
 	defer cancel()
-	return srv.Shutdown(shutdown)
+	if err := srv.Shutdown(shutdown); err != nil {
+		_ = srv.Close() // the grace period is over: cut off what is left
+	}
+	return nil
+}
+
+// reachable is addr as a client on this machine reaches it: an unspecified
+// address becomes loopback, IPv6 only when the listen address asked for an
+// IPv6 one ([::]); 0.0.0.0 and an empty host give 127.0.0.1 (Go reports
+// them as [::] on a dual-stack socket).
+func reachable(listen string, addr *net.TCPAddr) string {
+	ip := addr.IP
+	if ip.IsUnspecified() {
+		host, _, _ := net.SplitHostPort(listen)
+		if strings.Contains(host, ":") {
+			ip = net.IPv6loopback
+		} else {
+			ip = net.IPv4(127, 0, 0, 1)
+		}
+	}
+	return net.JoinHostPort(ip.String(), strconv.Itoa(addr.Port))
 }
