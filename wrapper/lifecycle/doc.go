@@ -17,8 +17,8 @@
 //
 // Fastly's maximum bulk-revoke batch and its answer to unknown ids in a
 // batch are undocumented: [DefaultBatchSize] is a conservative choice, and
-// any refused batch is retried id by id. That a read-only (global:read) key
-// may not revoke itself (403) is assumed from Fastly's rule that read-only
-// keys may not write; [RevokeLeaked] then revokes it by id with the
+// any refused batch is retried id by id. Whether Fastly lets a read-only
+// (global:read) key revoke itself is unverified (api/ lets every key revoke
+// itself); when it answers 403, [RevokeLeaked] revokes it by id with the
 // Client's own key.
 package lifecycle

@@ -3,6 +3,7 @@ package lifecycle_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -278,8 +279,11 @@ func TestRevokeAll(t *testing.T) {
 		id, _ := h.addToken(t, api.TokenSpec{Name: "bulk"})
 		ids = append(ids, id)
 	}
-	report, err := lifecycle.RevokeAll(ctx, c, append(ids, ids[0]), lifecycle.RevokeAllOptions{BatchSize: 2})
+	var progress []string
+	report, err := lifecycle.RevokeAll(ctx, c, append(ids, ids[0]), lifecycle.RevokeAllOptions{BatchSize: 2,
+		Progress: func(done, total int) { progress = append(progress, fmt.Sprintf("%d/%d", done, total)) }})
 	require.NoError(t, err)
+	assert.Equal(t, []string{"2/5", "4/5", "5/5"}, progress, "after each batch, distinct ids")
 	assert.Equal(t, ids, report.Revoked)
 	assert.Empty(t, report.AlreadyGone)
 	assert.Empty(t, report.Failed)

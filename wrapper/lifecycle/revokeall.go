@@ -15,7 +15,12 @@ import (
 const DefaultBatchSize = 100
 
 // RevokeAllOptions tunes RevokeAll.
-type RevokeAllOptions struct{ BatchSize int } // 0: DefaultBatchSize
+type RevokeAllOptions struct {
+	BatchSize int // 0: DefaultBatchSize
+	// Progress, when set, is called after each batch with how many distinct
+	// ids are settled (revoked, gone or failed) and how many there are.
+	Progress func(done, total int)
+}
 
 // RevokeReport puts every id RevokeAll was given in exactly one place.
 type RevokeReport struct {
@@ -51,7 +56,12 @@ func RevokeAll(ctx context.Context, c *wrapper.Client, ids []string, opts Revoke
 			unique = append(unique, id)
 		}
 	}
+	done := 0
 	for batch := range slices.Chunk(unique, size) {
+		if opts.Progress != nil && done > 0 {
+			opts.Progress(done, len(unique))
+		}
+		done += len(batch)
 		if ctx.Err() != nil {
 			for _, id := range batch {
 				report.Failed[id] = ctx.Err()
@@ -73,6 +83,9 @@ func RevokeAll(ctx context.Context, c *wrapper.Client, ids []string, opts Revoke
 				report.Failed[id] = err
 			}
 		}
+	}
+	if opts.Progress != nil && done > 0 {
+		opts.Progress(done, len(unique))
 	}
 	if err := ctx.Err(); err != nil {
 		return report, fmt.Errorf("lifecycle: stopped with %d of %d tokens not revoked: %w", len(report.Failed), len(unique), err)

@@ -1,0 +1,277 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/tokenward/fastlytokens/api"
+)
+
+// The scripts in testdata/script run the real command (this test binary,
+// re-executed as fastly-tokens) against an in-process api/ server seeded
+// for each script. Every output of every run is kept in a transcript and
+// scanned for the secrets the command must never print.
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){"fastly-tokens": scriptMain})
+}
+
+// scriptMain is fastly-tokens as the scripts run it: the real run, with
+// stdout and stderr also appended to the script's transcripts.
+func scriptMain() {
+	sys := systemIO()
+	if dir := os.Getenv("TRANSCRIPT_DIR"); dir != "" {
+		stdout := appendTo(filepath.Join(dir, "stdout"))
+		stderr := appendTo(filepath.Join(dir, "stderr"))
+		defer func() { _ = stdout.Close(); _ = stderr.Close() }()
+		sys.out, sys.err = io.MultiWriter(os.Stdout, stdout), io.MultiWriter(os.Stderr, stderr)
+	}
+	code := run(context.Background(), sys, os.Args[1:])
+	os.Exit(code) //nolint:gocritic // the transcripts are unbuffered files
+}
+
+func appendTo(path string) *os.File {
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		panic(err)
+	}
+	return f
+}
+
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:   "testdata/script",
+		Setup: setupScript,
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"ft":        cmdFT,
+			"requests":  cmdRequests,
+			"otp":       cmdOTP,
+			"addtoken":  cmdAddToken,
+			"nosecrets": cmdNoSecrets,
+		},
+	})
+}
+
+// fixture is one script's server and what the script may not see printed.
+type fixture struct {
+	srv      *api.Server
+	accounts api.Accounts
+	mu       sync.Mutex
+	counts   map[string]int // "METHOD /path" -> requests
+	canaries []string       // secrets that must never be printed
+	problems []string       // responses outside the contract
+}
+
+func (f *fixture) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	f.counts[r.Method+" "+r.URL.Path]++
+	f.mu.Unlock()
+	f.srv.ServeHTTP(w, r)
+}
+
+func (f *fixture) canary(secrets ...string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.canaries = append(f.canaries, secrets...)
+}
+
+func setupScript(env *testscript.Env) error {
+	f := &fixture{counts: map[string]int{}}
+	sim, err := api.New(api.WithResponseCheck(func(err error) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.problems = append(f.problems, err.Error())
+	}))
+	if err != nil {
+		return err
+	}
+	accounts, err := sim.SeedDemo()
+	if err != nil {
+		return err
+	}
+	f.srv, f.accounts = sim, accounts
+	srv := httptest.NewServer(f)
+	env.Defer(srv.Close)
+	env.Values["fixture"] = f
+
+	transcripts := filepath.Join(env.WorkDir, ".transcript")
+	if err := os.Mkdir(transcripts, 0o700); err != nil {
+		return err
+	}
+	env.Setenv("TRANSCRIPT_DIR", transcripts)
+	env.Setenv("FASTLY_API_URL", srv.URL)
+	for _, a := range accounts {
+		f.canary(a.Token, a.Password, a.ReadOnlyToken, a.TwoFactorSecret)
+		prefix := strings.ToUpper(string(a.Role))
+		env.Setenv(prefix+"_KEY", a.Token)
+		env.Setenv(prefix+"_RO_KEY", a.ReadOnlyToken)
+		env.Setenv(prefix+"_LOGIN", a.Login)
+		env.Setenv(prefix+"_CUSTOMER", a.CustomerID)
+		env.Setenv(prefix+"_USER_ID", a.UserID)
+		env.Setenv(prefix+"_KEY_ID", keyID(sim, a.Token))
+		if a.Password != "" {
+			if err := os.WriteFile(filepath.Join(env.WorkDir, string(a.Role)+".password"), []byte(a.Password+"\n"), 0o600); err != nil {
+				return err
+			}
+		}
+		if err := os.WriteFile(filepath.Join(env.WorkDir, string(a.Role)+".key"), []byte(a.Token+"\n"), 0o600); err != nil {
+			return err
+		}
+	}
+	user, _ := accounts.ByRole(api.RoleUser)
+	env.Setenv("FASTLY_API_TOKEN", user.Token)
+	// The scripts end with nosecrets; this catches one that forgets.
+	env.Defer(func() {
+		if msg := f.check(transcripts); msg != "" {
+			env.T().Fatal(msg)
+		}
+	})
+	return nil
+}
+
+// keyID asks the server, uncounted, for the id of key's token.
+func keyID(sim *api.Server, key string) string {
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("GET", "/tokens/self", nil)
+	req.Header.Set("Fastly-Key", key)
+	sim.ServeHTTP(rec, req)
+	var tok struct{ ID string }
+	_ = json.Unmarshal(rec.Body.Bytes(), &tok)
+	return tok.ID
+}
+
+func fixtureOf(ts *testscript.TestScript) *fixture { return ts.Value("fixture").(*fixture) }
+
+// ft N ARGS... runs fastly-tokens ARGS and asserts its exit status is N;
+// stdout and stderr are then checked as after exec.
+func cmdFT(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 1 || neg {
+		ts.Fatalf("usage: ft STATUS [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	got := 0
+	if err := ts.Exec("fastly-tokens", args[1:]...); err != nil {
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) {
+			ts.Fatalf("fastly-tokens did not run: %v", err)
+		}
+		got = exit.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("exit status %d, want %d", got, want)
+	}
+}
+
+// requests METHOD PATH N asserts how many requests reached the server
+// (PATH "*" counts every path with that method).
+func cmdRequests(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 3 || neg {
+		ts.Fatalf("usage: requests METHOD PATH N")
+	}
+	want, err := strconv.Atoi(args[2])
+	ts.Check(err)
+	f := fixtureOf(ts)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	got := 0
+	for key, n := range f.counts {
+		method, path, _ := strings.Cut(key, " ")
+		if method == args[0] && (args[1] == "*" || path == args[1]) {
+			got += n
+		}
+	}
+	if got != want {
+		ts.Fatalf("%s %s: %d requests, want %d", args[0], args[1], got, want)
+	}
+}
+
+// otp sets $OTP to the two-factor user's current one-time password.
+func cmdOTP(ts *testscript.TestScript, _ bool, _ []string) {
+	f := fixtureOf(ts)
+	secure, _ := f.accounts.ByRole(api.RoleTwoFactorUser)
+	code, err := api.TOTP(secure.TwoFactorSecret, time.Now())
+	ts.Check(err)
+	f.canary(code)
+	ts.Setenv("OTP", code)
+}
+
+// addtoken VAR NAME [SCOPE [EXPIRES_IN]] adds a token for the ordinary user
+// and sets $VAR to its id and $VAR_KEY to its key (a canary).
+func cmdAddToken(ts *testscript.TestScript, _ bool, args []string) {
+	if len(args) < 2 || len(args) > 4 {
+		ts.Fatalf("usage: addtoken VAR NAME [SCOPE [EXPIRES_IN]]")
+	}
+	f := fixtureOf(ts)
+	user, _ := f.accounts.ByRole(api.RoleUser)
+	spec := api.TokenSpec{UserID: user.UserID, Name: args[1]}
+	if len(args) > 2 {
+		spec.Scope = args[2]
+	}
+	if len(args) > 3 {
+		d, err := parseDuration(args[3])
+		ts.Check(err)
+		spec.ExpiresAt = time.Now().Add(d)
+	}
+	id, key, err := f.srv.AddToken(spec)
+	ts.Check(err)
+	f.canary(key)
+	ts.Setenv(args[0], id)
+	ts.Setenv(args[0]+"_KEY", key)
+}
+
+// nosecrets asserts that no output so far holds a canary secret, that
+// stderr holds no new secret printed on stdout, and that every response
+// was inside the contract.
+func cmdNoSecrets(ts *testscript.TestScript, neg bool, _ []string) {
+	if neg {
+		ts.Fatalf("unsupported: ! nosecrets")
+	}
+	if msg := fixtureOf(ts).check(ts.Getenv("TRANSCRIPT_DIR")); msg != "" {
+		ts.Fatalf("%s", msg)
+	}
+}
+
+var printedSecret = regexp.MustCompile(`(?:store it now\): |"access_token": ")([A-Za-z0-9_-]{32})`)
+
+func (f *fixture) check(dir string) string {
+	stdout, _ := os.ReadFile(filepath.Join(dir, "stdout"))
+	stderr, _ := os.ReadFile(filepath.Join(dir, "stderr"))
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.problems) > 0 {
+		return "responses outside the contract: " + strings.Join(f.problems, "; ")
+	}
+	for _, secret := range f.canaries {
+		if secret == "" {
+			continue
+		}
+		for name, out := range map[string][]byte{"stdout": stdout, "stderr": stderr} {
+			if strings.Contains(string(out), secret) {
+				return fmt.Sprintf("a secret (%.4s…) was printed on %s", secret, name)
+			}
+		}
+	}
+	for _, m := range printedSecret.FindAllStringSubmatch(string(stdout), -1) {
+		if strings.Contains(string(stderr), m[1]) {
+			return "a new secret was printed on stderr"
+		}
+	}
+	return ""
+}
