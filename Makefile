@@ -7,8 +7,13 @@ GO                    ?= go
 BIN                   := $(CURDIR)/.bin
 OASDIFF_VERSION       := v1.37.0
 GOLANGCI_LINT_VERSION := v2.15.0
+GREMLINS_VERSION      := v0.6.0
 OASDIFF               := $(BIN)/oasdiff-$(OASDIFF_VERSION)
 GOLANGCI_LINT         := $(BIN)/golangci-lint-$(GOLANGCI_LINT_VERSION)
+GREMLINS              := $(BIN)/gremlins-$(GREMLINS_VERSION)
+# Packages mutated by `make mutate`, each against its own tests only.
+MUTATE_PKGS           ?= ./wrapper ./wrapper/lifecycle ./api
+MUTATE_WORKERS        ?= 2
 # Base of the contract diff: a git ref (default: the merge base with main).
 CONTRACT_BASE         ?=
 FUZZTIME              ?= 10s
@@ -62,11 +67,15 @@ bench: ## Benchmark wrapper against a hand-written net/http floor and print the 
 demo: ## Walk through every operation against the in-memory API (no credentials, no network)
 	$(GO) run ./cmd/demo
 
+.PHONY: mutate
+mutate: $(GREMLINS) ## Mutation testing (slow; weekly in CI): efficacy and survivors per package, checked against MUTATION.md
+	GREMLINS=$(GREMLINS) WORKERS=$(MUTATE_WORKERS) .ci/mutate.sh $(MUTATE_PKGS)
+
 .PHONY: ci
 ci: test check-generate contract lint fuzz ## Everything CI checks
 
 .PHONY: tools
-tools: $(OASDIFF) $(GOLANGCI_LINT) ## Install the pinned oasdiff and golangci-lint into .bin/
+tools: $(OASDIFF) $(GOLANGCI_LINT) $(GREMLINS) ## Install the pinned oasdiff, golangci-lint and gremlins into .bin/
 
 $(OASDIFF):
 	@mkdir -p $(BIN)
@@ -77,3 +86,8 @@ $(GOLANGCI_LINT):
 	@mkdir -p $(BIN)
 	GOBIN=$(BIN) GOFLAGS=-mod=mod $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
 	mv $(BIN)/golangci-lint $@
+
+$(GREMLINS):
+	@mkdir -p $(BIN)
+	GOBIN=$(BIN) GOFLAGS=-mod=mod $(GO) install github.com/go-gremlins/gremlins/cmd/gremlins@$(GREMLINS_VERSION)
+	mv $(BIN)/gremlins $@

@@ -95,3 +95,19 @@ func TestCreateStoresScopesOnceAndIgnoresOtherServiceForms(t *testing.T) {
 	read := decode(t, call(t, srv, "GET", "/tokens/"+got["id"].(string), "", keyHeader, user.Token))
 	assert.Equal(t, []any{"purge_all", "global:read"}, read["scopes"])
 }
+
+// TestServiceIDsAreAlphanumeric: every letter and digit is accepted, the
+// characters just outside each range are refused.
+func TestServiceIDsAreAlphanumeric(t *testing.T) {
+	srv, _ := start(t)
+	user := srv.Account(api.RoleUser)
+	create := func(service string) answer {
+		return call(t, srv, "POST", "/tokens", form("services[]", service, "username", user.Login, "password", user.Password), ctHeader, formType)
+	}
+	a := create("azAZ09")
+	require.Equal(t, 200, a.status, a.body)
+	assert.Equal(t, []any{"azAZ09"}, decode(t, a)["services"])
+	for _, bad := range []string{"`", "{", "@", "[", "/", ":"} {
+		expect(t, create("ok"+bad), 400, `{"code":"invalid_request"}`)
+	}
+}

@@ -85,21 +85,38 @@ func (s *Server) recordFailure(key [32]byte, now time.Time) {
 	}
 }
 
-// pruneFailures makes room in a full table: forgotten failures first, then
-// unlocked counts, then anything.
+// pruneFailures makes room in a full table. Forgotten failures (unlocked
+// and older than LockoutDuration) go first, all of them: they count for
+// nothing. If that frees nothing, the unlocked count with the oldest
+// failure goes, else the lock that ends first.
 func (s *Server) pruneFailures(now time.Time) {
-	for _, drop := range []func(*failure) bool{
-		func(f *failure) bool { return !f.lockedUntil.After(now) && now.Sub(f.last) > LockoutDuration },
-		func(f *failure) bool { return !f.lockedUntil.After(now) },
-		func(*failure) bool { return true },
-	} {
-		for key, f := range s.failures {
-			if len(s.failures) < maxTrackedLogins {
-				return
-			}
-			if drop(f) {
-				delete(s.failures, key)
-			}
+	for key, f := range s.failures {
+		if !f.lockedUntil.After(now) && now.Sub(f.last) > LockoutDuration {
+			delete(s.failures, key)
 		}
 	}
+	if len(s.failures) < maxTrackedLogins {
+		return
+	}
+	var victim [32]byte
+	var best *failure
+	for key, f := range s.failures {
+		if best == nil || evictsBefore(f, best, now) {
+			victim, best = key, f
+		}
+	}
+	delete(s.failures, victim)
+}
+
+// evictsBefore orders entries for eviction: unlocked before locked, then
+// the oldest failure (unlocked) or the soonest end (locked).
+func evictsBefore(a, b *failure, now time.Time) bool {
+	aLocked, bLocked := a.lockedUntil.After(now), b.lockedUntil.After(now)
+	if aLocked != bLocked {
+		return !aLocked
+	}
+	if aLocked {
+		return a.lockedUntil.Before(b.lockedUntil)
+	}
+	return a.last.Before(b.last)
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -51,7 +52,7 @@ func (x *exchange) tokenList(keep func(*token) bool) []any {
 			picked = append(picked, t)
 		}
 	}
-	slices.SortFunc(picked, func(a, b *token) int { return int(a.seq) - int(b.seq) })
+	slices.SortFunc(picked, func(a, b *token) int { return cmp.Compare(a.seq, b.seq) })
 	list := make([]any, len(picked))
 	for i, t := range picked {
 		list[i] = t.read(x.now)

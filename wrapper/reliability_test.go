@@ -220,22 +220,23 @@ func TestDefaultPolicyRetries(t *testing.T) {
 
 // TestRetryAfterHonoured: 429 with Retry-After: 1 waits about a second.
 func TestRetryAfterHonoured(t *testing.T) {
-	f := newFake(t, attempts(reply(429, `{"msg":"slow"}`, "Retry-After", "1"), reply(200, "[]")))
-	start := time.Now()
-	_, err := f.client(t, fastRetry).List(ctx)
+	waits := wrapper.InstantWaits(t)
+	f := newFake(t, attempts(reply(429, `{"msg":"slow"}`, "Retry-After", "7"), reply(200, "[]")))
+	_, err := f.client(t, wrapper.WithRetry(wrapper.RetryPolicy{MaxRetries: 2, BaseDelay: time.Millisecond,
+		MaxDelay: time.Millisecond, MaxWait: 10 * time.Second})).List(ctx)
 	require.NoError(t, err)
-	assert.GreaterOrEqual(t, time.Since(start), 900*time.Millisecond)
+	assert.Equal(t, []time.Duration{7 * time.Second}, waits(), "Retry-After, not the backoff")
 	require.Len(t, f.requests(), 2)
 }
 
 // TestRateLimitResetHonoured: 429 without Retry-After waits until
 // Fastly-RateLimit-Reset when that is within MaxWait.
 func TestRateLimitResetHonoured(t *testing.T) {
+	waits := wrapper.InstantWaits(t)
 	var first atomic.Bool
-	var resetAt time.Time
+	resetAt := time.Now().Add(4 * time.Second).Truncate(time.Second)
 	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
 		if first.CompareAndSwap(false, true) {
-			resetAt = time.Now().Add(1500 * time.Millisecond).Truncate(time.Second).Add(time.Second)
 			reply(429, `{"msg":"slow"}`, "Fastly-RateLimit-Remaining", "0", "Fastly-RateLimit-Reset", strconv.FormatInt(resetAt.Unix(), 10))(w, r)
 			return
 		}
@@ -243,7 +244,9 @@ func TestRateLimitResetHonoured(t *testing.T) {
 	})
 	c := f.client(t, wrapper.WithRetry(wrapper.RetryPolicy{MaxRetries: 2, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond, MaxWait: 5 * time.Second}))
 	require.NoError(t, c.Revoke(ctx, "abc"))
-	assert.False(t, time.Now().Before(resetAt), "waited for the reset")
+	require.Len(t, waits(), 1)
+	assert.InDelta(t, time.Until(resetAt), waits()[0], float64(time.Second), "waited until the reset")
+	assert.Greater(t, waits()[0], 2*time.Second)
 	require.Len(t, f.requests(), 2)
 	assert.Equal(t, 999, c.RateLimit().Remaining)
 }

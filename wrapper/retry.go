@@ -138,6 +138,13 @@ func serverWait(e *APIError, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
+// newTimer starts the timer retries wait on; tests replace it so that a
+// wait of seconds takes none.
+var newTimer = func(d time.Duration) (<-chan time.Time, func() bool) {
+	t := time.NewTimer(d)
+	return t.C, t.Stop
+}
+
 // sleep waits d or until ctx ends; then it returns an error that matches
 // ctx.Err() and the failure that led to the wait.
 func sleep(ctx context.Context, d time.Duration, method, path string, last error) error {
@@ -147,10 +154,10 @@ func sleep(ctx context.Context, d time.Duration, method, path string, last error
 		}
 		return nil
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
+	fired, stop := newTimer(d)
+	defer stop()
 	select {
-	case <-t.C:
+	case <-fired:
 		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("fastly: %s %s: stopped while waiting to retry: %w (last error: %w)", method, path, ctx.Err(), last)

@@ -132,6 +132,9 @@ const (
 // a variable so tests can reach the other path.
 var packLimit = 1 << idBits
 
+// packable says whether ids up to maxID fit the packed key.
+func packable(maxID int32) bool { return int(maxID) < packLimit }
+
 func newHit(rank int32, at time.Time, id int32) hit {
 	sec := min(max(at.Unix()+epoch, 0), secMask)
 	return hit{key: uint64(rank)<<rankShift | uint64(sec), id: id}
@@ -145,7 +148,7 @@ func sortHits(hits []hit) {
 		return
 	}
 	maxID := slices.MaxFunc(hits, func(a, b hit) int { return cmp.Compare(a.id, b.id) }).id
-	if int(maxID) >= packLimit {
+	if !packable(maxID) {
 		slices.SortFunc(hits, func(a, b hit) int {
 			if c := cmp.Compare(a.key, b.key); c != 0 {
 				return c

@@ -1,6 +1,7 @@
 package lifecycle
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -53,4 +54,23 @@ func TestAuditExtremeTimes(t *testing.T) {
 		order = append(order, string(f.Kind)+":"+f.Token.ID)
 	}
 	assert.Equal(t, []string{"no_expiry:early", "no_expiry:mid", "no_expiry:far"}, order)
+}
+
+// TestPackableBound: ids up to 2^22-1 fit the packed key; 2^22 does not.
+func TestPackableBound(t *testing.T) {
+	assert.True(t, packable(0))
+	assert.True(t, packable(1<<idBits-1))
+	assert.False(t, packable(1<<idBits))
+}
+
+// TestScrub: a secret in an error's text is replaced, the cause kept; no
+// error, no secret or no match leaves the error as it is.
+func TestScrub(t *testing.T) {
+	assert.NoError(t, scrub(nil, "secret"))
+	plain := errors.New("a secret here")
+	assert.Same(t, plain, scrub(plain, ""))
+	assert.Same(t, plain, scrub(plain, "absent"))
+	scrubbed := scrub(plain, "secret")
+	assert.Equal(t, "a [REDACTED] here", scrubbed.Error())
+	assert.ErrorIs(t, scrubbed, plain)
 }

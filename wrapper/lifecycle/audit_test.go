@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/tokenward/fastlytokens/wrapper"
 	"github.com/tokenward/fastlytokens/wrapper/lifecycle"
@@ -36,6 +37,8 @@ func TestAuditKinds(t *testing.T) {
 		{tok("forever", daysAgo(5), daysAgo(1), time.Time{}), map[lifecycle.FindingKind]string{lifecycle.NoExpiry: "never expires",
 			lifecycle.TooLong: "lifetime unlimited, policy allows 365 days"}},
 		{tok("long", daysAgo(5), daysAgo(1), daysAgo(-400)), map[lifecycle.FindingKind]string{lifecycle.TooLong: "lifetime 405 days, policy allows 365 days"}},
+		{tok("exactly", daysAgo(5), daysAgo(1), daysAgo(-360)), map[lifecycle.FindingKind]string{}}, // a lifetime of exactly the maximum is allowed
+		{tok("yesterday", daysAgo(10), daysAgo(1), daysAgo(1)), map[lifecycle.FindingKind]string{lifecycle.Expired: "expired 1 day ago"}},
 		{wrapper.Token{ID: "global", Scopes: []wrapper.Scope{wrapper.ScopeGlobal}, CreatedAt: daysAgo(1), LastUsedAt: daysAgo(1), ExpiresAt: daysAgo(-100)},
 			map[lifecycle.FindingKind]string{lifecycle.GlobalAllServices: "global scope on every service"}},
 		{wrapper.Token{ID: "scoped", Scopes: []wrapper.Scope{wrapper.ScopeGlobal}, Services: []string{"s"}, CreatedAt: daysAgo(1), LastUsedAt: daysAgo(1), ExpiresAt: daysAgo(-100)},
@@ -49,6 +52,11 @@ func TestAuditKinds(t *testing.T) {
 		}
 		assert.Equal(t, tc.want, got, tc.token.ID)
 	}
+	// A lifetime under a day, over a policy under a day.
+	short := lifecycle.Audit([]wrapper.Token{tok("short", auditNow, auditNow, auditNow.Add(2*time.Hour))}, lifecycle.Policy{MaxLifetime: time.Hour}, auditNow)
+	require.NotEmpty(t, short)
+	assert.Equal(t, "lifetime 0 days, policy allows 0 days", short[len(short)-1].Detail)
+
 	// The defaults: 14 days, 90 days, no lifetime check.
 	assert.Empty(t, lifecycle.Audit([]wrapper.Token{tok("long", daysAgo(5), daysAgo(1), daysAgo(-400))}, lifecycle.Policy{}, auditNow))
 	got := lifecycle.Audit([]wrapper.Token{tok("custom", daysAgo(5), daysAgo(31), daysAgo(-20))},

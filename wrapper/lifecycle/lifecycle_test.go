@@ -172,6 +172,32 @@ func TestRotateNewKeyThatDoesNotProveOut(t *testing.T) {
 	require.ErrorIs(t, err, wrapper.ErrForbidden, "the unproven new key was revoked")
 }
 
+// TestRotateNewKeyThatIsSomeoneElse: GET /tokens/self with the new key
+// answers another token: the new key is not proven, and is revoked.
+func TestRotateNewKeyThatIsSomeoneElse(t *testing.T) {
+	var other atomic.Value
+	other.Store("")
+	h := newHostile(t, func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method == "GET" && r.URL.Path == "/tokens/self" && other.Load() != "" {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"id":"` + other.Load().(string) + `","name":"not yours"}`))
+			return true
+		}
+		return false
+	})
+	otherID, _ := h.addToken(t, api.TokenSpec{Name: "other"})
+	other.Store(otherID)
+	oldID, oldKey := h.addToken(t, api.TokenSpec{Name: "deploy"})
+	rot, err := lifecycle.Rotate(ctx, h.client(t, h.user().Token), oldID, h.rotateInput())
+	require.ErrorIs(t, err, lifecycle.ErrNotProven)
+	assert.Contains(t, err.Error(), "answered token "+otherID)
+	assert.False(t, rot.OldRevoked)
+	assert.Empty(t, rot.New.AccessToken)
+	other.Store("")
+	_, err = h.client(t, oldKey).Current(ctx)
+	require.NoError(t, err, "the old key is untouched")
+}
+
 // TestRotateOldRevokeFails: the new key works but revoking the old fails:
 // the Rotation carries the new secret with the error.
 func TestRotateOldRevokeFails(t *testing.T) {
@@ -342,10 +368,14 @@ func TestRevokeAllChecksEveryIDFirst(t *testing.T) {
 	h := newHostile(t, nil)
 	c := h.client(t, h.user().Token)
 	for _, bad := range []string{"", "self", "a/b", "../x"} {
-		_, err := lifecycle.RevokeAll(ctx, c, []string{"good1", bad}, lifecycle.RevokeAllOptions{})
+		_, err := lifecycle.RevokeAll(ctx, c, []string{"good1", bad, "good2"}, lifecycle.RevokeAllOptions{})
 		require.ErrorIs(t, err, wrapper.ErrInvalidInput, bad)
+		assert.Contains(t, err.Error(), "id 2 of 3: ", "the message names the bad id's place")
 	}
-	_, err := lifecycle.RevokeAll(ctx, c, []string{"a"}, lifecycle.RevokeAllOptions{BatchSize: -1})
+	report, err := lifecycle.RevokeAll(ctx, c, nil, lifecycle.RevokeAllOptions{Progress: func(int, int) { t.Error("progress on nothing") }})
+	require.NoError(t, err, "nothing to revoke is done at once")
+	assert.Empty(t, report.Revoked)
+	_, err = lifecycle.RevokeAll(ctx, c, []string{"a"}, lifecycle.RevokeAllOptions{BatchSize: -1})
 	require.ErrorIs(t, err, wrapper.ErrInvalidInput)
 	h.mu.Lock()
 	defer h.mu.Unlock()
