@@ -34,10 +34,9 @@ func tokenOf(w *gen.Token) Token {
 	if len(w.Services) > 0 {
 		t.Services = w.Services
 	}
-	switch {
-	case len(w.Scopes) > 0:
+	if len(w.Scopes) > 0 {
 		t.Scopes = scopesOf(w.Scopes)
-	case w.Scope != "":
+	} else if w.Scope != "" {
 		t.Scopes = scopesOf(strings.Fields(w.Scope))
 	}
 	return t
@@ -94,12 +93,11 @@ func countElements(b []byte) int {
 	inString, escaped, nonEmpty := false, false, false
 	for _, c := range b {
 		if inString {
-			switch {
-			case escaped:
+			if escaped {
 				escaped = false
-			case c == '\\':
+			} else if c == '\\' {
 				escaped = true
-			case c == '"':
+			} else if c == '"' {
 				inString = false
 			}
 			continue

@@ -24,11 +24,12 @@ func newIDSet(ids []string) *idSet {
 func (s *idSet) add(i int) bool {
 	id := s.ids[i]
 	for slot := maphash.String(s.seed, id) & s.mask; ; slot = (slot + 1) & s.mask {
-		switch stored := s.slots[slot]; {
-		case stored == 0:
+		stored := s.slots[slot]
+		if stored == 0 {
 			s.slots[slot] = int32(i + 1)
 			return true
-		case s.ids[stored-1] == id:
+		}
+		if s.ids[stored-1] == id {
 			return false
 		}
 	}

@@ -214,13 +214,12 @@ func textOf(body string) string {
 	var b strings.Builder
 	inTag := false
 	for _, r := range body {
-		switch {
-		case r == '<':
+		if r == '<' {
 			inTag = true
-		case r == '>':
+		} else if r == '>' {
 			inTag = false
 			b.WriteByte(' ')
-		case !inTag:
+		} else if !inTag {
 			b.WriteRune(r)
 		}
 	}

@@ -79,13 +79,10 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	}
 	if at, err := http.ParseTime(v); err == nil {
 		d := at.Sub(now)
-		switch {
-		case d <= 0:
+		if d <= 0 {
 			return 0
-		case d > maxRetryAfter:
-			return maxRetryAfter
 		}
-		return d
+		return min(d, maxRetryAfter)
 	}
 	return 0
 }

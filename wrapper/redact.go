@@ -145,18 +145,18 @@ func sanitize(s string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == 0x1b || r == 0x9b:
+		// Ifs, not a switch: mutation testing cannot reach switch cases.
+		if r == 0x1b || r == 0x9b {
 			i += escapeLength(s[i:], size)
 			continue
-		case r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f':
-			b.WriteByte(' ')
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f):
-		case r == utf8.RuneError && size == 1:
-			b.WriteString("\uFFFD") // an invalid byte, so that no removal can join bytes into a new rune
-		default:
-			b.WriteString(s[i : i+size])
 		}
+		if r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f' {
+			b.WriteByte(' ')
+		} else if r == utf8.RuneError && size == 1 {
+			b.WriteString("\uFFFD") // an invalid byte, so that no removal can join bytes into a new rune
+		} else if r >= 0x20 && r != 0x7f && (r < 0x80 || r > 0x9f) {
+			b.WriteString(s[i : i+size])
+		} // other control characters are dropped
 		i += size
 	}
 	return b.String()

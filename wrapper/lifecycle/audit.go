@@ -68,16 +68,15 @@ func Audit(tokens []wrapper.Token, p Policy, now time.Time) []Finding {
 			hits = append(hits, newHit(kind, at, idRank[i]))
 		}
 		expires := !t.ExpiresAt.IsZero()
-		switch {
-		case expires && !t.ExpiresAt.After(now):
+		// Ifs, not switches: mutation testing cannot reach switch cases.
+		if expires && !t.ExpiresAt.After(now) {
 			add(rankExpired, t.ExpiresAt)
-		case expires && t.ExpiresAt.Sub(now) <= p.ExpiringWithin:
+		} else if expires && t.ExpiresAt.Sub(now) <= p.ExpiringWithin {
 			add(rankExpiring, t.ExpiresAt)
 		}
-		switch {
-		case t.LastUsedAt.IsZero():
+		if t.LastUsedAt.IsZero() {
 			add(rankNeverUsed, t.CreatedAt)
-		case now.Sub(t.LastUsedAt) >= p.UnusedFor:
+		} else if now.Sub(t.LastUsedAt) >= p.UnusedFor {
 			add(rankUnused, t.LastUsedAt)
 		}
 		if !expires {

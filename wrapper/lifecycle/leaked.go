@@ -80,27 +80,25 @@ func revokeLeaked(ctx context.Context, c *wrapper.Client, secret string) LeakRes
 		return fail(LeakResult{}, err)
 	}
 	tok, err := leaked.Current(ctx)
-	switch {
-	case errors.Is(err, wrapper.ErrUnauthorized), errors.Is(err, wrapper.ErrForbidden):
+	if errors.Is(err, wrapper.ErrUnauthorized) || errors.Is(err, wrapper.ErrForbidden) {
 		return LeakResult{Outcome: AlreadyInvalid} // 401 expired, 403 unknown or revoked
-	case err != nil:
+	}
+	if err != nil {
 		return fail(LeakResult{}, err)
 	}
 	r := LeakResult{TokenID: tok.ID, Name: tok.Name, UserID: tok.UserID}
 	err = leaked.RevokeCurrent(ctx)
-	switch {
-	case err == nil:
-		r.Outcome = Revoked
-	case errors.Is(err, wrapper.ErrUnauthorized):
+	if errors.Is(err, wrapper.ErrUnauthorized) {
 		r.Outcome = AlreadyInvalid // it expired or was revoked meanwhile
-	case errors.Is(err, wrapper.ErrForbidden):
-		if err := c.Revoke(ctx, tok.ID); err != nil {
-			return fail(r, err)
-		}
-		r.Outcome = Revoked
-	default:
+		return r
+	}
+	if errors.Is(err, wrapper.ErrForbidden) { // it may not revoke itself: by id, with the Client's key
+		err = c.Revoke(ctx, tok.ID)
+	}
+	if err != nil {
 		return fail(r, err)
 	}
+	r.Outcome = Revoked
 	return r
 }
 

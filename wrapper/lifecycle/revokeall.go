@@ -74,12 +74,11 @@ func RevokeAll(ctx context.Context, c *wrapper.Client, ids []string, opts Revoke
 		}
 		for _, id := range batch { // the batch was refused whole: one by one
 			err := c.Revoke(ctx, id)
-			switch {
-			case err == nil:
+			if err == nil {
 				report.Revoked = append(report.Revoked, id)
-			case errors.Is(err, wrapper.ErrNotFound):
+			} else if errors.Is(err, wrapper.ErrNotFound) {
 				report.AlreadyGone = append(report.AlreadyGone, id)
-			default:
+			} else {
 				report.Failed[id] = err
 			}
 		}
