@@ -206,6 +206,7 @@ func TestInformationalAnswersObeyTheDeadline(t *testing.T) {
 		var apiErr *wrapper.APIError
 		require.ErrorAs(t, err, &apiErr)
 		assert.Equal(t, 101, apiErr.StatusCode)
+		assert.Equal(t, -1, apiErr.RateLimitRemaining, "no rate limit known from a 1xx")
 		assert.Less(t, time.Since(start), time.Second)
 	}
 }

@@ -23,6 +23,11 @@ func (c *Client) transportError(op *operation, err error) error {
 	if errors.As(err, &urlErr) {
 		err = urlErr.Err
 	}
+	if strings.HasPrefix(err.Error(), "failed to parse Location header") {
+		// net/http quotes the whole Location, which may carry someone's
+		// credentials (user:pass@, ?token=): say what happened without it.
+		return fmt.Errorf("fastly: %s %s: %w (its Location does not parse)", op.method(), op.path(), ErrRedirect)
+	}
 	wrapped := fmt.Errorf("fastly: %s %s: %w", op.method(), op.path(), err)
 	text := wrapped.Error()
 	if redacted := redactAll(sanitize(text), c.secretsFor(op)); redacted != text {

@@ -242,7 +242,7 @@ func (c *Client) shouldRetry(ctx context.Context, op *operation, f *attemptError
 	if f.readBody {
 		return c.retry.backoff(attempt), kind == kindRead
 	}
-	if errors.Is(f.transport, ErrForeignHost) || errors.Is(f.transport, ErrResponseTooLarge) {
+	if errors.Is(f.transport, ErrForeignHost) || errors.Is(f.transport, ErrResponseTooLarge) || errors.Is(f.transport, ErrRedirect) {
 		return 0, false
 	}
 	return c.retry.backoff(attempt), kind.retriesTransportError(f.notSent)
