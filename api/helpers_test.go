@@ -57,6 +57,12 @@ func call(t *testing.T, srv *api.TestServer, method, path, body string, headers 
 	t.Helper()
 	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
 	require.NoError(t, err)
+	return send(t, req, headers...)
+}
+
+// send sends req with headers (name, value pairs) and reads the answer.
+func send(t *testing.T, req *http.Request, headers ...string) answer {
+	t.Helper()
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}

@@ -42,16 +42,7 @@ func sendHuge(t *testing.T, srv *api.TestServer, method, path, contentType strin
 	if declared {
 		req.ContentLength = hugeBody
 	}
-	req.Header.Set(ctHeader, contentType)
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer func() { _ = resp.Body.Close() }()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return answer{resp.StatusCode, resp.Header, string(b)}
+	return send(t, req, append([]string{ctHeader, contentType}, headers...)...)
 }
 
 // allocated measures the bytes allocated while f runs, client and server

@@ -271,6 +271,7 @@ func TestErrorBodyShapes(t *testing.T) {
 		{`{"unexpected":"shape"}`, "", `{"unexpected":"shape"}`, "", ""},
 		{`<title>Bad Gateway</title><body><p>try later</p></body>`, "text/html", "Bad Gateway", "", ""},
 		{`<html><body><p>try later</p></body></html>`, "text/html", "try later", "", ""},
+		{`<HTML><HEAD><TITLE>Service Unavailable</TITLE></HEAD></HTML>`, "text/html", "Service Unavailable", "", ""},
 	}
 	for _, tc := range cases {
 		headers := []string{}
@@ -308,4 +309,15 @@ func TestInputErrorsNameThePlace(t *testing.T) {
 	require.ErrorIs(t, err, wrapper.ErrInvalidInput)
 	assert.Contains(t, err.Error(), "token id 3 of 3 ")
 	assert.Empty(t, f.requests())
+}
+
+// TestIDCharacters: every letter and digit is accepted; the characters just
+// outside each range are refused, named by their place.
+func TestIDCharacters(t *testing.T) {
+	require.NoError(t, wrapper.CheckTokenID("azAZ09"))
+	for _, c := range []string{"`", "{", "@", "[", "/", ":"} {
+		err := wrapper.CheckTokenID("ab" + c + "d")
+		require.ErrorIs(t, err, wrapper.ErrInvalidInput, c)
+		assert.Contains(t, err.Error(), "character 3 is not", c)
+	}
 }

@@ -154,6 +154,15 @@ func (a *app) client() (*wrapper.Client, error) {
 	return a.clientWith(key)
 }
 
+// clientFor checks the token id a command was given (a bad one is usage,
+// and nothing is sent), then builds the Client.
+func (a *app) clientFor(id string) (*wrapper.Client, error) {
+	if err := wrapper.CheckTokenID(id); err != nil {
+		return nil, usageError{err}
+	}
+	return a.client()
+}
+
 // clientWith builds a Client with key, which may be "" (credentials only).
 func (a *app) clientWith(key string) (*wrapper.Client, error) {
 	opts := []wrapper.Option{wrapper.WithUserAgent("fastly-tokens/" + version())}

@@ -163,10 +163,7 @@ key works (GET /tokens/self with it), and only then revokes the old token
 old token fails: store it.`,
 		Args: cobra.ExactArgs(1),
 		RunE: a.command(func(ctx context.Context, _ *cobra.Command, args []string) error {
-			if err := wrapper.CheckTokenID(args[0]); err != nil {
-				return usageError{err}
-			}
-			c, err := a.client()
+			c, err := a.clientFor(args[0])
 			if err != nil {
 				return err
 			}

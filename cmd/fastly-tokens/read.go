@@ -63,10 +63,7 @@ func (a *app) getCommand() *cobra.Command {
 		Short: "Show one token by id (GET /tokens/{id})",
 		Args:  cobra.ExactArgs(1),
 		RunE: a.command(func(ctx context.Context, _ *cobra.Command, args []string) error {
-			if err := wrapper.CheckTokenID(args[0]); err != nil {
-				return usageError{err}
-			}
-			c, err := a.client()
+			c, err := a.clientFor(args[0])
 			if err != nil {
 				return err
 			}
