@@ -183,3 +183,60 @@ func TestParseRateLimitRefusesBadHeaders(t *testing.T) {
 	empty := http.Header{"Fastly-Ratelimit-Remaining": {}, "Fastly-Ratelimit-Reset": {"1"}}
 	assert.Equal(t, RateLimit{}, parseRateLimit(empty))
 }
+
+// TestBackoffCeilings: the jitter stays below BaseDelay<<attempt until that
+// passes MaxDelay, then below MaxDelay; from attempt 32 on the shift is not
+// taken at all; a zero BaseDelay jitters up to MaxDelay.
+func TestBackoffCeilings(t *testing.T) {
+	maxOf := func(p RetryPolicy, attempt int) time.Duration {
+		var most time.Duration
+		for range 300 {
+			d := p.backoff(attempt)
+			require.GreaterOrEqual(t, d, time.Duration(0))
+			most = max(most, d)
+		}
+		return most
+	}
+	p := RetryPolicy{BaseDelay: 10 * time.Millisecond, MaxDelay: time.Second}
+	assert.Less(t, maxOf(p, 0), 10*time.Millisecond)
+	assert.Greater(t, maxOf(p, 2), 10*time.Millisecond, "attempt 2: up to 40 ms")
+	assert.Less(t, maxOf(p, 2), 40*time.Millisecond)
+	assert.Greater(t, maxOf(p, 10), 500*time.Millisecond, "past MaxDelay: up to MaxDelay")
+
+	huge := RetryPolicy{BaseDelay: time.Nanosecond, MaxDelay: time.Hour}
+	assert.Less(t, maxOf(huge, 31), 2200*time.Millisecond, "1ns<<31 is about 2.1 s")
+	assert.Greater(t, maxOf(huge, 32), 10*time.Second, "from attempt 32, MaxDelay")
+
+	assert.Greater(t, maxOf(RetryPolicy{MaxDelay: 10 * time.Millisecond}, 0), time.Duration(0), "no BaseDelay: up to MaxDelay")
+	assert.Zero(t, maxOf(RetryPolicy{}, 3), "no delays at all")
+}
+
+// TestSleepZeroChecksTheContext: a zero wait returns at once, unless the
+// context already ended, which it reports as ending before the retry.
+func TestSleepZeroChecksTheContext(t *testing.T) {
+	saved := newTimer
+	newTimer = func(time.Duration) (<-chan time.Time, func() bool) { return nil, func() bool { return true } } // never fires
+	t.Cleanup(func() { newTimer = saved })
+	last := errors.New("503")
+	require.NoError(t, sleep(context.Background(), 0, "GET", "/tokens", last))
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := sleep(canceled, 0, "GET", "/tokens", last)
+	require.ErrorIs(t, err, context.Canceled)
+	require.ErrorIs(t, err, last)
+	assert.Contains(t, err.Error(), "stopped before retrying")
+	err = sleep(canceled, time.Second, "GET", "/tokens", last)
+	assert.Contains(t, err.Error(), "stopped while waiting to retry")
+}
+
+// TestRetryAfterHugeNumbers: any all-digit value too large to read is a
+// very long time, whatever its digits.
+func TestRetryAfterHugeNumbers(t *testing.T) {
+	now := time.Now()
+	for _, v := range []string{"90000000000000000000", "10000000000000000000", "99999999999999999999", "86400", "86401"} {
+		assert.Equal(t, maxRetryAfter, parseRetryAfter(v, now), v)
+	}
+	for v, want := range map[string]time.Duration{"0": 0, "1": time.Second, "86399": 86399 * time.Second, "-1": 0, "1.5": 0, "9a": 0} {
+		assert.Equal(t, want, parseRetryAfter(v, now), v)
+	}
+}
