@@ -11,6 +11,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 gremlins=${GREMLINS:-gremlins}
 workers=${WORKERS:-2}
 export FASTLY_TOKENS_MUTATION=1 # tests that cannot kill a mutant and cost seconds skip themselves
+# gremlins times each mutant's tests against its coverage run: a cached
+# (instant) coverage run would make every mutant time out.
+export GOFLAGS="${GOFLAGS:+$GOFLAGS }-count=1"
 threshold=${THRESHOLD:-90}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -29,9 +32,15 @@ for pkg in "$@"; do
   while IFS= read -r sub; do
     [ "$sub" = "$dir" ] || excludes+=(--exclude-files "^${sub#"$dir"/}/")
   done < <(cd "$root" && go list -f '{{.Dir}}' "./$dir/..." | sed "s|^$root/||")
-  (cd "$root" && "$gremlins" unleash --workers "$workers" --timeout-coefficient 4 -S lt "${excludes[@]}" "./$dir") \
+  (cd "$root" && "$gremlins" unleash --workers "$workers" --timeout-coefficient 10 -S lt "${excludes[@]}" "./$dir") \
     | tee "$work/out"
   efficacy=$(sed -n 's/^Test efficacy: \([0-9.]*\)%.*/\1/p' "$work/out")
+  timedout=$(sed -n 's/^Timed out: \([0-9]*\),.*/\1/p' "$work/out")
+  killed=$(sed -n 's/^Killed: \([0-9]*\),.*/\1/p' "$work/out")
+  if [ "${timedout:-0}" -gt "${killed:-0}" ]; then
+    echo "mutate: $dir: more mutants timed out ($timedout) than were killed ($killed): the timings are off" >&2
+    status=1
+  fi
   if [ -z "$efficacy" ]; then
     echo "mutate: no efficacy reported for $dir" >&2
     status=1
