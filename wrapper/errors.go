@@ -205,7 +205,9 @@ func textOf(body string) string {
 	if start := strings.Index(lower, "<title>"); start >= 0 {
 		from := start + len("<title>")
 		if end := strings.Index(lower[from:], "</title>"); end >= 0 {
-			return strings.TrimSpace(body[from : from+end])
+			if title := strings.TrimSpace(body[from : from+end]); title != "" {
+				return title
+			} // an empty title says nothing: the text may
 		}
 	}
 	if !strings.Contains(body, "<") {

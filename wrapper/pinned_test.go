@@ -271,7 +271,8 @@ func TestErrorBodyShapes(t *testing.T) {
 		{`{"unexpected":"shape"}`, "", `{"unexpected":"shape"}`, "", ""},
 		{`<title>Bad Gateway</title><body><p>try later</p></body>`, "text/html", "Bad Gateway", "", ""},
 		{`<html><body><p>try later</p></body></html>`, "text/html", "try later", "", ""},
-		{`<HTML><HEAD><TITLE>Service Unavailable</TITLE></HEAD></HTML>`, "text/html", "Service Unavailable", "", ""},
+		{`<HTML><HEAD><TITLE>Service Unavailable</TITLE></HEAD><BODY>Try later</BODY></HTML>`, "text/html", "Service Unavailable", "", ""},
+		{`<html><head><title> </title></head><body>Try later</body></html>`, "text/html", "Try later", "", ""},
 	}
 	for _, tc := range cases {
 		headers := []string{}
@@ -294,6 +295,7 @@ func TestErrorBodyShapes(t *testing.T) {
 	require.ErrorAs(t, err, &apiErr)
 	assert.True(t, utf8.ValidString(apiErr.Message), "cut on a rune boundary")
 	assert.True(t, strings.HasSuffix(apiErr.Message, "…"))
+	assert.LessOrEqual(t, len(apiErr.Message), 200+len("…"), "at most 200 bytes and the ellipsis")
 	assert.Less(t, len(apiErr.Message), len(long))
 }
 
@@ -320,4 +322,16 @@ func TestIDCharacters(t *testing.T) {
 		require.ErrorIs(t, err, wrapper.ErrInvalidInput, c)
 		assert.Contains(t, err.Error(), "character 3 is not", c)
 	}
+}
+
+// TestJSONEscapedEchoIsRedacted: a password echoed JSON-escaped in a body
+// that is not JSON (so nothing unescapes it) is redacted in that form too.
+func TestJSONEscapedEchoIsRedacted(t *testing.T) {
+	const password = `pa<ss>w&rd"q\z`
+	escaped := `pa\u003css\u003ew\u0026rd\"q\\z`
+	f := newFake(t, reply(500, "upstream said: "+escaped, "Content-Type", "text/plain"))
+	_, err := f.client(t).Create(ctx, wrapper.CreateInput{Name: "x", Username: "me", Password: password})
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "u003css")
+	assert.Contains(t, err.Error(), "[REDACTED]")
 }

@@ -29,6 +29,10 @@ func TestSanitizeEdges(t *testing.T) {
 		"trailing\x1b":            "trailing", // a lone ESC at the end
 		"a\x1b[":                  "a",        // an unfinished CSI
 		"\u00e9\x1b":              "\u00e9",
+		"\u0085\u009f":            "", // no ASCII at all: still the slow path
+		"\xff\xfe":                "\uFFFD\uFFFD",
+		"a\u0080b":                "ab", // the first C1 control
+		"a\x1b]title\x1b":         "a",  // an OSC whose last byte is ESC
 	} {
 		assert.Equal(t, want, sanitize(in), "%q", in)
 	}
