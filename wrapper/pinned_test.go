@@ -202,6 +202,14 @@ func TestStatus300IsARedirectNotASuccess(t *testing.T) {
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, "/elsewhere", apiErr.Location)
 
+	// A 300 is not a redirect net/http follows, so it never parses the
+	// Location: user info is still stripped from the text it carries.
+	f = newFake(t, reply(300, "", "Location", "://alice:hunter2@evil.example/x"))
+	_, err = f.client(t).List(ctx)
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "://evil.example/x", apiErr.Location)
+	assert.NotContains(t, err.Error(), "hunter2")
+
 	// Location is kept for 3xx answers only.
 	f = newFake(t, reply(400, `{"msg":"no"}`, "Location", "/elsewhere"))
 	_, err = f.client(t).List(ctx)
