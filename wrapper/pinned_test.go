@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -156,13 +157,16 @@ func TestBodyOfExactlyTheBound(t *testing.T) {
 func TestErrorAnswersReuseTheConnection(t *testing.T) {
 	big := `{"msg":"` + strings.Repeat("x", 96<<10) + `"}` // more than the 64 KiB an error keeps
 	var conns atomic.Int32
-	f := newFake(t, reply(404, big))
-	f.srv.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+	srv := httptest.NewUnstartedServer(reply(404, big))
+	srv.Config.ConnState = func(_ net.Conn, state http.ConnState) { // set before the server starts
 		if state == http.StateNew {
 			conns.Add(1)
 		}
 	}
-	c := f.client(t)
+	srv.Start()
+	t.Cleanup(srv.Close)
+	c, err := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithToken(testKey), wrapper.WithRetry(wrapper.RetryPolicy{}))
+	require.NoError(t, err)
 	for range 5 {
 		_, err := c.Get(ctx, "abc")
 		require.ErrorIs(t, err, wrapper.ErrNotFound)
