@@ -37,11 +37,7 @@ It exits 1 when a finding's kind is in --fail-on (default: every kind;
 			if err != nil {
 				return err
 			}
-			c, err := a.client()
-			if err != nil {
-				return err
-			}
-			tokens, err := listTokens(ctx, c, customer)
+			tokens, err := a.listTokens(ctx, customer)
 			if err != nil {
 				return err
 			}

@@ -34,11 +34,7 @@ func (a *app) listCommand() *cobra.Command {
 		Short: "List your tokens, or a customer's with --customer (superusers)",
 		Args:  cobra.NoArgs,
 		RunE: a.command(func(ctx context.Context, _ *cobra.Command, _ []string) error {
-			c, err := a.client()
-			if err != nil {
-				return err
-			}
-			tokens, err := listTokens(ctx, c, customer)
+			tokens, err := a.listTokens(ctx, customer)
 			if err != nil {
 				return err
 			}
@@ -50,7 +46,11 @@ func (a *app) listCommand() *cobra.Command {
 }
 
 // listTokens lists the caller's tokens, or a customer's.
-func listTokens(ctx context.Context, c *wrapper.Client, customer string) ([]wrapper.Token, error) {
+func (a *app) listTokens(ctx context.Context, customer string) ([]wrapper.Token, error) {
+	c, err := a.client()
+	if err != nil {
+		return nil, err
+	}
 	if customer != "" {
 		return c.ListForCustomer(ctx, customer)
 	}
