@@ -131,7 +131,7 @@ func (s *Server) AddToken(spec TokenSpec) (id, accessToken string, err error) {
 	if !ok {
 		return "", "", fmt.Errorf("api: unknown scope in %q", spec.Scope)
 	}
-	t, secret := s.mintLocked(u, spec.Name, scopes, spec.Services, spec.ExpiresAt)
+	t, secret := s.mintLocked(u.id, u.customerID, spec.Name, scopes, spec.Services, spec.ExpiresAt)
 	return t.id, secret, nil
 }
 
@@ -149,8 +149,7 @@ func (s *Server) AddAutomationToken(spec AutomationTokenSpec) (id, accessToken s
 	if !ok {
 		return "", "", fmt.Errorf("api: unknown scope in %q", spec.Scope)
 	}
-	creator := &user{customerID: spec.CustomerID}
-	t, secret := s.mintLocked(creator, spec.Name, scopes, spec.Services, spec.ExpiresAt)
+	t, secret := s.mintLocked("", spec.CustomerID, spec.Name, scopes, spec.Services, spec.ExpiresAt)
 	t.automation, t.role = true, spec.Role
 	for _, u := range s.users {
 		if u.superuser && u.customerID == spec.CustomerID {
@@ -162,14 +161,14 @@ func (s *Server) AddAutomationToken(spec AutomationTokenSpec) (id, accessToken s
 }
 
 // mintLocked creates a token; the secret is returned once and only its hash kept.
-func (s *Server) mintLocked(u *user, name string, scopes, services []string, expiresAt time.Time) (*token, string) {
+func (s *Server) mintLocked(userID, customerID, name string, scopes, services []string, expiresAt time.Time) (*token, string) {
 	secret := newAccessToken()
 	now := s.now().UTC().Truncate(time.Second)
 	if services == nil {
 		services = []string{}
 	}
 	s.minted++
-	t := &token{seq: s.minted, id: newID(), userID: u.id, customerID: u.customerID, name: name, scopes: scopes,
+	t := &token{seq: s.minted, id: newID(), userID: userID, customerID: customerID, name: name, scopes: scopes,
 		services: services, hash: hash(secret), createdAt: now, updatedAt: now, expiresAt: expiresAt.UTC().Truncate(time.Second)}
 	s.tokens[t.id] = t
 	s.byHash[t.hash] = t

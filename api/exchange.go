@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -221,7 +222,7 @@ func (x *exchange) bodyCredentials() bool {
 	if x.signed {
 		return true // HTTP Basic already signed in
 	}
-	form, _ := parseForm(x.body)
+	form := parseForm(x.body)
 	if login, password := form.Get("username"), form.Get("password"); login != "" || password != "" {
 		return x.signIn(login, password)
 	}
@@ -280,8 +281,8 @@ func (x *exchange) countWrite(budget string) bool {
 	}
 	w.count++
 	h := x.reply.header
-	h.Set("Fastly-RateLimit-Remaining", itoa(max(x.s.writeLimit-w.count, 0)))
-	h.Set("Fastly-RateLimit-Reset", itoa(int(hour.Add(time.Hour).Unix())))
+	h.Set("Fastly-RateLimit-Remaining", strconv.Itoa(max(x.s.writeLimit-w.count, 0)))
+	h.Set("Fastly-RateLimit-Reset", strconv.FormatInt(hour.Add(time.Hour).Unix(), 10))
 	if w.count > x.s.writeLimit {
 		x.fail(http.StatusTooManyRequests, msgRateLimited, "")
 		return false

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -108,7 +109,7 @@ func bulkRevoke(x *exchange) {
 		return
 	}
 	if len(doc.Data) == 0 || len(doc.Data) > MaxBulkIDs {
-		x.fail(http.StatusBadRequest, msgBadRequest, "a bulk revoke names 1 to "+itoa(MaxBulkIDs)+" tokens")
+		x.fail(http.StatusBadRequest, msgBadRequest, "a bulk revoke names 1 to "+strconv.Itoa(MaxBulkIDs)+" tokens")
 		return
 	}
 	targets := make([]*token, 0, len(doc.Data))
@@ -130,7 +131,7 @@ func bulkRevoke(x *exchange) {
 // optional: an empty body takes Fastly's defaults (scope global, all
 // services, no expiry).
 func createToken(x *exchange) {
-	form, _ := parseForm(x.body)
+	form := parseForm(x.body)
 	scopes, ok := parseScopes(form.Get("scope"))
 	if !ok {
 		x.failCode(gen.InvalidScope)
@@ -156,7 +157,7 @@ func createToken(x *exchange) {
 		}
 		expires = t
 	}
-	t, secret := x.s.mintLocked(x.user, form.Get("name"), scopes, services, expires)
+	t, secret := x.s.mintLocked(x.user.id, x.user.customerID, form.Get("name"), scopes, services, expires)
 	x.json(http.StatusOK, t.created(secret))
 }
 
@@ -171,7 +172,7 @@ func sudo(x *exchange) {
 			return
 		}
 	} else {
-		form, _ := parseForm(x.body)
+		form := parseForm(x.body)
 		in.Username, in.Password = form.Get("username"), form.Get("password")
 		if v := form.Get("expiry_time"); v != "" {
 			t, err := time.Parse(time.RFC3339, v)
@@ -203,7 +204,10 @@ func sudo(x *exchange) {
 }
 
 // parseForm reads a form body; a malformed one reads as far as it parses.
-func parseForm(body []byte) (url.Values, error) { return url.ParseQuery(string(body)) }
+func parseForm(body []byte) url.Values {
+	form, _ := url.ParseQuery(string(body))
+	return form
+}
 
 func isID(s string) bool {
 	if s == "" {

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"strconv"
 	"strings"
 	"time"
 
@@ -48,10 +47,11 @@ func stamp(t time.Time) gen.Time { return gen.Time{Time: t} }
 // read renders t as the read endpoints send it; an automation token the way
 // Fastly sends those (scopes as one string, extra fields).
 func (t *token) read(now time.Time) any {
+	plain := t.plain(now)
 	if t.automation {
-		return automationToken{Token: t.plain(now), Scopes: strings.Join(t.scopes, " "), CreatorID: t.creatorID, Role: t.role}
+		return automationToken{Token: plain, Scopes: plain.Scope, CreatorID: t.creatorID, Role: t.role}
 	}
-	return t.plain(now)
+	return plain
 }
 
 // automationToken is an automation token as recorded: its scopes field is
@@ -91,5 +91,3 @@ func (t *token) created(secret string) gen.CreatedToken {
 		AccessToken: secret,
 	}
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -58,7 +57,7 @@ It exits 1 when a finding's kind is in --fail-on (default: every kind;
 				}
 			}
 			if n > 0 {
-				return errorf("%d finding(s) of a failing kind: %s", n, strings.Join(hit, ", "))
+				return fmt.Errorf("%d finding(s) of a failing kind: %s", n, strings.Join(hit, ", "))
 			}
 			return nil
 		}),
@@ -116,8 +115,3 @@ func (a *app) writeFindings(findings []lifecycle.Finding) error {
 	t.flush()
 	return nil
 }
-
-// errorf is a failure of the operation (exit status 1).
-func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
-
-func itoa(n int) string { return strconv.Itoa(n) }

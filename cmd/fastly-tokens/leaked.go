@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 
 	"github.com/spf13/cobra"
 
@@ -63,12 +65,12 @@ already_invalid, failed). It never prints a secret.`,
 					if l.Error != "" {
 						outcome += ": " + l.Error
 					}
-					t.row(itoa(i+1), orDash(l.TokenID), orDash(l.Name), outcome)
+					t.row(strconv.Itoa(i+1), orDash(l.TokenID), orDash(l.Name), outcome)
 				}
 				t.flush()
 			}
 			if failed > 0 {
-				return errorf("%d of %d leaked keys could not be revoked", failed, len(results))
+				return fmt.Errorf("%d of %d leaked keys could not be revoked", failed, len(results))
 			}
 			return nil
 		}),

@@ -99,17 +99,19 @@ func (a *app) revokeIDs(args []string, fromFile string) ([]string, error) {
 			return nil, usagef("--from-file: %v", err)
 		}
 		for line := range strings.Lines(string(b)) {
-			if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
-				ids = append(ids, line)
+			if id, ok := entry(line); ok {
+				ids = append(ids, id)
 			}
 		}
 	}
 	unique := ids[:0:0]
+	seen := make(map[string]bool, len(ids))
 	for i, id := range ids {
 		if err := wrapper.CheckTokenID(id); err != nil {
 			return nil, usageError{fmt.Errorf("id %d: %w", i+1, err)}
 		}
-		if !slices.Contains(unique, id) {
+		if !seen[id] {
+			seen[id] = true
 			unique = append(unique, id)
 		}
 	}
@@ -181,15 +183,20 @@ func (a *app) writeReport(ids []string, report lifecycle.RevokeReport) error {
 			Failed      map[string]string `json:"failed"`
 		}{nonNil(report.Revoked), nonNil(report.AlreadyGone), failed})
 	}
+	outcome := make(map[string]string, len(ids))
+	for _, id := range report.Revoked {
+		outcome[id] = "revoked"
+	}
+	for _, id := range report.AlreadyGone {
+		outcome[id] = "already gone"
+	}
+	for id, err := range report.Failed {
+		outcome[id] = "failed: " + err.Error()
+	}
 	t := newTable(a.sys.out, "ID", "OUTCOME")
 	for _, id := range ids {
-		switch {
-		case slices.Contains(report.Revoked, id):
-			t.row(id, "revoked")
-		case slices.Contains(report.AlreadyGone, id):
-			t.row(id, "already gone")
-		case report.Failed[id] != nil:
-			t.row(id, "failed: "+report.Failed[id].Error())
+		if o, ok := outcome[id]; ok {
+			t.row(id, o)
 		}
 	}
 	t.flush()

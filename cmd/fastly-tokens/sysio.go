@@ -68,10 +68,17 @@ func (s *sysIO) readLines() ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
-			out = append(out, line)
+		if e, ok := entry(line); ok {
+			out = append(out, e)
 		}
 	}
+}
+
+// entry is a line of an input list without surrounding space; blank lines
+// and # comments are no entry.
+func entry(line string) (string, bool) {
+	line = strings.TrimSpace(line)
+	return line, line != "" && !strings.HasPrefix(line, "#")
 }
 
 // prompt asks a question on stderr and reads the answer from stdin.
