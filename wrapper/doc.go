@@ -79,8 +79,9 @@
 //     secret); it is never retried (a retry could mint a second token): List
 //     and match the name to reconcile. The cause stays reachable with
 //     errors.Is. A failure before anything was sent (a dial or TLS failure)
-//     is not outcome-unknown. A bulk revoke answered 404 after an uncertain
-//     attempt matches it too, with [ErrNotFound]: some ids may be revoked.
+//     is not outcome-unknown. A revoke or bulk revoke answered 404 after an
+//     uncertain attempt matches it too, with [ErrNotFound]: the earlier
+//     attempt may have revoked it, or the token is not visible to this key.
 //
 // HTML error pages, empty, truncated and huge bodies still give a short,
 // useful message. A success whose body is unusable is a [*ResponseError].
@@ -91,7 +92,8 @@
 // 503 and 504, with capped exponential backoff and full jitter, honouring
 // Retry-After and, for 429, Fastly-RateLimit-Reset within [RetryPolicy].MaxWait
 // and the context's deadline ([WithRetry], [DefaultRetryPolicy]). A revoke
-// retried after an uncertain failure that then answers 404 counts as done.
+// retried after an uncertain failure that then answers 404 is never counted
+// as done: it matches [ErrNotFound] and [ErrOutcomeUnknown].
 // [Client.RateLimit] reports the latest rate-limit headers, from errors too.
 // Calls without a deadline are bounded by [DefaultTimeout] unless you bring
 // your own http.Client; bodies are read through a size bound and drained so

@@ -375,16 +375,25 @@ func TestCancelDuringBackoff(t *testing.T) {
 	require.Len(t, f.requests(), 1)
 }
 
-// TestRevokeDoneWhenRetryFinds404: the first attempt revoked the token but
-// its answer was lost; the retry's 404 means done.
-func TestRevokeDoneWhenRetryFinds404(t *testing.T) {
-	f := newFake(t, attempts(resetConnection, reply(404, `{"msg":"Token lookup failed"}`)))
-	require.NoError(t, f.client(t, fastRetry).Revoke(ctx, "abc"))
-	require.Len(t, f.requests(), 2)
+// TestRevoke404AfterDoubtIsNotDone: the first attempt's answer was lost and
+// the retry answers 404. The first attempt may have revoked the token, or
+// the token was never visible to this key (a live token of someone else):
+// the caller gets ErrNotFound and ErrOutcomeUnknown, never success.
+func TestRevoke404AfterDoubtIsNotDone(t *testing.T) {
+	for name, first := range map[string]http.HandlerFunc{"503": reply(503, ""), "reset": resetConnection} {
+		f := newFake(t, attempts(first, reply(404, `{"msg":"Token lookup failed"}`)))
+		err := f.client(t, fastRetry).Revoke(ctx, "abc")
+		require.ErrorIs(t, err, wrapper.ErrNotFound, name)
+		require.ErrorIs(t, err, wrapper.ErrOutcomeUnknown, name)
+		assert.Contains(t, err.Error(), "may have revoked it, or the token is not visible to this key", name)
+		require.Len(t, f.requests(), 2, name)
+	}
 
 	// Without doubt, a 404 is an error.
 	f2 := newFake(t, reply(404, `{"msg":"Token lookup failed"}`))
-	require.ErrorIs(t, f2.client(t, fastRetry).Revoke(ctx, "abc"), wrapper.ErrNotFound)
+	err := f2.client(t, fastRetry).Revoke(ctx, "abc")
+	require.ErrorIs(t, err, wrapper.ErrNotFound)
+	require.NotErrorIs(t, err, wrapper.ErrOutcomeUnknown, "a plain 404 is certain: nothing was in doubt")
 	require.Len(t, f2.requests(), 1)
 }
 
@@ -400,9 +409,6 @@ func TestBulkRevoke404AfterDoubtIsNotDone(t *testing.T) {
 		assert.Contains(t, err.Error(), "earlier attempt may have revoked some", name)
 		require.Len(t, f.requests(), 2, name)
 	}
-	// The single-id rule stays: 404 after doubt is done.
-	f := newFake(t, attempts(reply(503, ""), reply(404, `{"msg":"Token lookup failed"}`)))
-	require.NoError(t, f.client(t, fastRetry).Revoke(ctx, "abc"))
 }
 
 func TestBulkRetrySendsTheSameBody(t *testing.T) {

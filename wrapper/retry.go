@@ -55,7 +55,7 @@ type opKind uint8
 
 const (
 	kindRead       opKind = iota // GET: always safe to repeat
-	kindRevoke                   // DELETE by id: repeatable, 404 after doubt means done
+	kindRevoke                   // DELETE by id: repeatable, but 404 after doubt may mean "not yours"
 	kindBulkRevoke               // DELETE /tokens: repeatable, but 404 after doubt proves nothing
 	kindRevokeSelf               // DELETE /tokens/self: a repeat after success sees 401
 	kindCreate                   // POST /tokens and /sudo: a repeat may mint a second token
@@ -80,28 +80,33 @@ func (k opKind) retriesTransportError(notSent bool) bool {
 }
 
 // afterDoubt decides a failure that follows an attempt that may have been
-// processed (doubt). A single revoke answered 404 then is done: the earlier
-// attempt revoked it. A bulk revoke answered 404 is not: any one id can
-// cause it, so the caller learns that some may be revoked and some not.
+// processed (doubt). A revoke answered 404 then proves nothing: the earlier
+// attempt may have revoked it, or the token was never one this key may see
+// (Fastly answers 404 for both). For a bulk revoke any one id can cause it.
+// Either way the caller gets an error matching ErrNotFound and
+// ErrOutcomeUnknown, never success.
 func (k opKind) afterDoubt(f *attemptError, doubt bool) (done bool, err error) {
 	if !doubt || f.api == nil || f.api.StatusCode != http.StatusNotFound {
 		return false, nil
 	}
-	switch k {
-	case kindRevoke:
-		return true, nil
-	case kindBulkRevoke:
-		return true, &doubtError{api: f.api}
+	if k == kindRevoke || k == kindBulkRevoke {
+		return true, &doubtError{api: f.api, bulk: k == kindBulkRevoke}
 	}
 	return false, nil
 }
 
-// doubtError is a 404 to a bulk revoke that an earlier, uncertain attempt
-// may have partly done. It matches ErrNotFound and ErrOutcomeUnknown.
-type doubtError struct{ api *APIError }
+// doubtError is a 404 to a revoke that an earlier, uncertain attempt may
+// have done. It matches ErrNotFound and ErrOutcomeUnknown.
+type doubtError struct {
+	api  *APIError
+	bulk bool
+}
 
 func (e *doubtError) Error() string {
-	return e.api.Error() + "; an earlier attempt may have revoked some of the tokens: check each with Get"
+	if e.bulk {
+		return e.api.Error() + "; an earlier attempt may have revoked some of the tokens: check each with Get"
+	}
+	return e.api.Error() + "; an earlier attempt may have revoked it, or the token is not visible to this key"
 }
 
 func (e *doubtError) Unwrap() []error { return []error{e.api, ErrOutcomeUnknown} }

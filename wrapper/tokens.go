@@ -123,8 +123,11 @@ func (c *Client) Sudo(ctx context.Context, in SudoInput) (time.Time, error) {
 
 // Revoke revokes one token (automation tokens too) by id. The id must be
 // alphanumeric: "self" is refused, so Revoke can never revoke the Client's
-// own key by accident (RevokeCurrent does that). A revoke retried after an
-// uncertain failure that then answers 404 counts as done.
+// own key by accident (RevokeCurrent does that). A 404 means revoked before
+// or not visible to this key (Fastly does not say which): ErrNotFound. A
+// revoke retried after an uncertain failure (a 5xx, a reset, a timeout)
+// that then answers 404 matches both ErrNotFound and ErrOutcomeUnknown: the
+// first attempt may have revoked it, or it was never this key's to revoke.
 //
 // Fastly API: DELETE /tokens/{token_id} (revoke-token)
 func (c *Client) Revoke(ctx context.Context, tokenID string) error {
