@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"net/http"
 	"strconv"
 	"strings"
@@ -166,7 +167,7 @@ type jsonAPIError struct {
 // never fails: what cannot be parsed becomes a short excerpt. Secrets are
 // replaced before anything is cut, so no part of one survives a cut.
 func parseErrorBody(e *APIError, body []byte, secrets []string) {
-	clean := func(s string) string { return excerpt(redactAll(sanitize(s), secrets)) }
+	clean := func(s string) string { return cleanText(s, secrets) }
 	trimmed := strings.TrimSpace(string(body))
 	if strings.HasPrefix(trimmed, "{") {
 		var eb errorBody
@@ -195,6 +196,18 @@ func parseErrorBody(e *APIError, body []byte, secrets []string) {
 		}
 	}
 	e.Message = clean(textOf(trimmed))
+}
+
+// cleanText makes text from an error body fit to show: secrets replaced
+// (raw, and again once HTML entities are decoded, so a page that echoes a
+// password as &amp; or &#39; loses it too), control characters removed, cut
+// to an excerpt.
+func cleanText(s string, secrets []string) string {
+	s = redactAll(s, secrets)
+	if strings.IndexByte(s, '&') >= 0 {
+		s = redactAll(html.UnescapeString(s), secrets)
+	}
+	return excerpt(redactAll(sanitize(s), secrets))
 }
 
 // textOf turns an HTML page into its title, or its text without tags.

@@ -347,3 +347,29 @@ func TestJSONEscapedEchoIsRedacted(t *testing.T) {
 	assert.NotContains(t, err.Error(), "u003css")
 	assert.Contains(t, err.Error(), "[REDACTED]")
 }
+
+// TestEntityEscapedEchoIsRedacted: an HTML error page that echoes a
+// password entity-escaped (&amp;, &#39;, &lt;) loses it as well; so does a
+// raw echo of a password that itself reads like an entity.
+func TestEntityEscapedEchoIsRedacted(t *testing.T) {
+	const password = `it's&a<pass>word`
+	for _, page := range []string{
+		`<html><body><p>login it&#39;s&amp;a&lt;pass&gt;word refused</p></body></html>`,
+		`<html><title>refused it&#x27;s&amp;a&lt;pass&gt;word</title></html>`,
+		`{"msg":"refused it&apos;s&amp;a&lt;pass&gt;word"}`,
+	} {
+		f := newFake(t, reply(502, page, "Content-Type", "text/html"))
+		_, err := f.client(t).Create(ctx, wrapper.CreateInput{Name: "x", Username: "me", Password: password})
+		require.Error(t, err)
+		assert.NotContains(t, err.Error(), "pass>word", page)
+		assert.NotContains(t, err.Error(), "s&a<pass", page)
+		assert.NotContains(t, err.Error(), "&lt;pass&gt;", page)
+		assert.Contains(t, err.Error(), "[REDACTED]", page)
+	}
+	const entityLike = "Passw&lt;rd-1234"
+	f := newFake(t, reply(403, `{"msg":"bad `+entityLike+`"}`))
+	_, err := f.client(t).Create(ctx, wrapper.CreateInput{Name: "x", Username: "me", Password: entityLike})
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "Passw<rd")
+	assert.NotContains(t, err.Error(), "rd-1234")
+}
