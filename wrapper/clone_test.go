@@ -29,3 +29,17 @@ func TestClone(t *testing.T) {
 	_, err = c.Clone(wrapper.WithToken("bad\nkey"))
 	require.ErrorIs(t, err, wrapper.ErrInvalidInput)
 }
+
+// TestBaseURL: the address a Client talks to, without its trailing slash;
+// the default is Fastly's.
+func TestBaseURL(t *testing.T) {
+	c, err := wrapper.New()
+	require.NoError(t, err)
+	assert.Equal(t, "https://api.fastly.com", c.BaseURL())
+	c, err = wrapper.New(wrapper.WithBaseURL("http://127.0.0.1:8080/api/"))
+	require.NoError(t, err)
+	assert.Equal(t, "http://127.0.0.1:8080/api", c.BaseURL())
+	clone, err := c.Clone(wrapper.WithToken("Another-key-0123456789"))
+	require.NoError(t, err)
+	assert.Equal(t, c.BaseURL(), clone.BaseURL())
+}

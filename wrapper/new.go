@@ -3,6 +3,7 @@ package wrapper
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
@@ -105,6 +106,12 @@ func build(s settings, opts []Option) (*Client, error) {
 	c.http = &hc
 	return c, nil
 }
+
+// BaseURL is the API address the Client talks to (WithBaseURL, default
+// https://api.fastly.com), without the trailing slash. It never carries a
+// credential: WithBaseURL refuses user info, query and fragment. Jobs name
+// it in reports, so a reader can tell which API judged a key.
+func (c *Client) BaseURL() string { return strings.TrimSuffix(c.server, "/") }
 
 // String names the client without any credential.
 func (c *Client) String() string { return "wrapper.Client(" + c.server + ")" }
