@@ -75,7 +75,9 @@ func Audit(tokens []wrapper.Token, p Policy, now time.Time) []Finding {
 			add(rankExpiring, t.ExpiresAt)
 		}
 		if t.LastUsedAt.IsZero() {
-			add(rankNeverUsed, t.CreatedAt)
+			if now.Sub(t.CreatedAt) >= p.UnusedFor { // a new token has had no chance to be used
+				add(rankNeverUsed, t.CreatedAt)
+			}
 		} else if now.Sub(t.LastUsedAt) >= p.UnusedFor {
 			add(rankUnused, t.LastUsedAt)
 		}
@@ -91,18 +93,18 @@ func Audit(tokens []wrapper.Token, p Policy, now time.Time) []Finding {
 	}
 	sortHits(hits)
 	type detailKey struct {
-		rank int32
-		days int64
+		rank   int32
+		amount int64
 	}
 	details := make(map[detailKey]string)
 	findings := make([]Finding, len(hits))
 	for i, h := range hits {
 		t := &tokens[byID[h.id]]
 		rank := int32(h.key >> rankShift)
-		key := detailKey{rank, daysOf(rank, t, now)}
+		key := detailKey{rank, amountOf(rank, t, now)}
 		detail, ok := details[key]
 		if !ok {
-			detail = describe(rank, key.days, p)
+			detail = describe(rank, key.amount, p)
 			details[key] = detail
 		}
 		findings[i] = Finding{Token: *t, Kind: Kinds[rank], Detail: detail}
@@ -166,15 +168,17 @@ func sortHits(hits []hit) {
 	}
 }
 
-// daysOf is the whole number of days a kind's Detail is written from; for
-// too_long, -1 stands for an unlimited lifetime.
-func daysOf(rank int32, t *wrapper.Token, now time.Time) int64 {
+// amountOf is the whole number a kind's Detail is written from: minutes
+// left, rounded up, for expiring (a time left is never understated); whole
+// days otherwise, with -1 for an unlimited lifetime of too_long.
+func amountOf(rank int32, t *wrapper.Token, now time.Time) int64 {
 	var d time.Duration
 	switch rank {
 	case rankExpired:
 		d = now.Sub(t.ExpiresAt)
 	case rankExpiring:
-		d = t.ExpiresAt.Sub(now)
+		left := t.ExpiresAt.Sub(now)
+		return int64((left + time.Minute - 1) / time.Minute)
 	case rankNeverUsed:
 		d = now.Sub(t.CreatedAt)
 	case rankUnused:
@@ -207,13 +211,14 @@ func rankIDs(tokens []wrapper.Token) (rank, byID []int32) {
 	return rank, order
 }
 
-// describe writes the Detail of a finding of kind rank, from n whole days.
+// describe writes the Detail of a finding of kind rank, from the amount
+// amountOf gives.
 func describe(rank int32, n int64, p Policy) string {
 	switch rank {
 	case rankExpired:
 		return "expired " + ago(n)
 	case rankExpiring:
-		return "expires " + in(n)
+		return "expires in " + timeLeft(n)
 	case rankNeverUsed:
 		return "never used (created " + ago(n) + ")"
 	case rankUnused:
@@ -243,11 +248,31 @@ const (
 )
 
 // days writes n whole days: "1 day", "3 days".
-func days(n int64) string {
+func days(n int64) string { return count(n, "day") }
+
+// count writes n of unit: "1 hour", "3 hours".
+func count(n int64, unit string) string {
 	if n == 1 {
-		return "1 day"
+		return "1 " + unit
 	}
-	return strconv.FormatInt(n, 10) + " days"
+	return strconv.FormatInt(n, 10) + " " + unit + "s"
+}
+
+// timeLeft writes minutes rounded up to the unit shown, so it never reads
+// less than the time really left: "40 minutes", "5 hours", "3 days",
+// "2 days 23 hours".
+func timeLeft(minutes int64) string {
+	if minutes < 60 {
+		return count(minutes, "minute")
+	}
+	hours := (minutes + 59) / 60
+	if hours < 24 {
+		return count(hours, "hour")
+	}
+	if hours%24 == 0 {
+		return days(hours / 24)
+	}
+	return days(hours/24) + " " + count(hours%24, "hour")
 }
 
 // ago and in write whole days in the past or the future.
@@ -256,11 +281,4 @@ func ago(n int64) string {
 		return "today"
 	}
 	return days(n) + " ago"
-}
-
-func in(n int64) string {
-	if n < 1 {
-		return "within a day"
-	}
-	return "in " + days(n)
 }

@@ -30,8 +30,9 @@ func TestAuditKinds(t *testing.T) {
 		{tok("now", daysAgo(10), daysAgo(1), auditNow), map[lifecycle.FindingKind]string{lifecycle.Expired: "expired today"}},
 		{tok("soon", daysAgo(10), daysAgo(1), daysAgo(-1)), map[lifecycle.FindingKind]string{lifecycle.Expiring: "expires in 1 day"}},
 		{tok("edge", daysAgo(10), daysAgo(1), daysAgo(-14)), map[lifecycle.FindingKind]string{lifecycle.Expiring: "expires in 14 days"}},
-		{tok("hours", daysAgo(10), daysAgo(1), auditNow.Add(time.Hour)), map[lifecycle.FindingKind]string{lifecycle.Expiring: "expires within a day"}},
-		{tok("never", daysAgo(5), time.Time{}, daysAgo(-100)), map[lifecycle.FindingKind]string{lifecycle.NeverUsed: "never used (created 5 days ago)"}},
+		{tok("hours", daysAgo(10), daysAgo(1), auditNow.Add(time.Hour)), map[lifecycle.FindingKind]string{lifecycle.Expiring: "expires in 1 hour"}},
+		{tok("never", daysAgo(95), time.Time{}, daysAgo(-100)), map[lifecycle.FindingKind]string{lifecycle.NeverUsed: "never used (created 95 days ago)"}},
+		{tok("unused edge", daysAgo(90), time.Time{}, daysAgo(-100)), map[lifecycle.FindingKind]string{lifecycle.NeverUsed: "never used (created 90 days ago)"}},
 		{tok("idle", daysAgo(100), daysAgo(90), daysAgo(-100)), map[lifecycle.FindingKind]string{lifecycle.Unused: "last used 90 days ago"}},
 		{tok("busy", daysAgo(100), daysAgo(89), daysAgo(-100)), map[lifecycle.FindingKind]string{}},
 		{tok("forever", daysAgo(5), daysAgo(1), time.Time{}), map[lifecycle.FindingKind]string{lifecycle.NoExpiry: "never expires",
@@ -71,13 +72,58 @@ func TestAuditOrder(t *testing.T) {
 		{ID: "b", CreatedAt: daysAgo(3), ExpiresAt: daysAgo(-5), LastUsedAt: daysAgo(100)},
 		{ID: "a", CreatedAt: daysAgo(3), ExpiresAt: daysAgo(-5), LastUsedAt: daysAgo(100)},
 		{ID: "c", CreatedAt: daysAgo(9), ExpiresAt: daysAgo(-2), LastUsedAt: daysAgo(200)},
-		{ID: "d", CreatedAt: daysAgo(1), ExpiresAt: daysAgo(1)},
+		{ID: "d", CreatedAt: daysAgo(91), ExpiresAt: daysAgo(1)},
 	}
 	var order []string
 	for _, f := range lifecycle.Audit(tokens, lifecycle.Policy{}, auditNow) {
 		order = append(order, fmt.Sprintf("%s:%s", f.Kind, f.Token.ID))
 	}
 	assert.Equal(t, []string{"expired:d", "expiring:c", "expiring:a", "expiring:b", "never_used:d", "unused:c", "unused:a", "unused:b"}, order)
+}
+
+// TestAuditNewTokenIsNotNeverUsed: a token created a minute ago has had no
+// chance to be used; never_used counts from creation as unused counts from
+// the last use, so a CI gate does not fail right after every create.
+func TestAuditNewTokenIsNotNeverUsed(t *testing.T) {
+	fresh := wrapper.Token{ID: "new", Scopes: []wrapper.Scope{wrapper.ScopePurgeAll}, Services: []string{"s"},
+		CreatedAt: auditNow.Add(-time.Minute), ExpiresAt: daysAgo(-30)}
+	assert.Empty(t, lifecycle.Audit([]wrapper.Token{fresh}, lifecycle.Policy{}, auditNow))
+	nearly := fresh
+	nearly.CreatedAt = auditNow.Add(-7*24*time.Hour + time.Second)
+	assert.Empty(t, lifecycle.Audit([]wrapper.Token{nearly}, lifecycle.Policy{UnusedFor: 7 * 24 * time.Hour}, auditNow))
+	nearly.CreatedAt = auditNow.Add(-7 * 24 * time.Hour)
+	findings := lifecycle.Audit([]wrapper.Token{nearly}, lifecycle.Policy{UnusedFor: 7 * 24 * time.Hour}, auditNow)
+	require.Len(t, findings, 1)
+	assert.Equal(t, lifecycle.NeverUsed, findings[0].Kind)
+	assert.Equal(t, "never used (created 7 days ago)", findings[0].Detail)
+}
+
+// TestAuditNeverUnderstatesTimeLeft: 71 hours left reads "2 days 23
+// hours", not "2 days"; a time between units rounds up.
+func TestAuditNeverUnderstatesTimeLeft(t *testing.T) {
+	cases := map[time.Duration]string{
+		71 * time.Hour:                   "expires in 2 days 23 hours",
+		70*time.Hour + time.Minute:       "expires in 2 days 23 hours",
+		72 * time.Hour:                   "expires in 3 days",
+		71*time.Hour + time.Second:       "expires in 3 days",
+		24 * time.Hour:                   "expires in 1 day",
+		25 * time.Hour:                   "expires in 1 day 1 hour",
+		47 * time.Hour:                   "expires in 1 day 23 hours",
+		23*time.Hour + 30*time.Minute:    "expires in 1 day",
+		5 * time.Hour:                    "expires in 5 hours",
+		time.Hour + time.Second:          "expires in 2 hours",
+		59 * time.Minute:                 "expires in 59 minutes",
+		time.Minute:                      "expires in 1 minute",
+		time.Second:                      "expires in 1 minute",
+		14*24*time.Hour - 90*time.Minute: "expires in 13 days 23 hours",
+	}
+	for left, want := range cases {
+		tok := wrapper.Token{ID: "x", Scopes: []wrapper.Scope{wrapper.ScopePurgeAll}, Services: []string{"s"},
+			CreatedAt: daysAgo(1), LastUsedAt: daysAgo(1), ExpiresAt: auditNow.Add(left)}
+		findings := lifecycle.Audit([]wrapper.Token{tok}, lifecycle.Policy{}, auditNow)
+		require.Len(t, findings, 1, left)
+		assert.Equal(t, want, findings[0].Detail, left)
+	}
 }
 
 func BenchmarkAudit10000(b *testing.B) {

@@ -44,14 +44,22 @@ func ExampleRotate() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	rot, err := lifecycle.Rotate(ctx, client, oldID, lifecycle.RotateInput{Username: "ops@example.com", Password: password})
+	secrets := map[string]string{} // your secret store
+	rot, err := lifecycle.Rotate(ctx, client, oldID, lifecycle.RotateInput{
+		Username: "ops@example.com", Password: password,
+		// Called before the old token is revoked; an error keeps the old one.
+		Store: func(_ context.Context, created wrapper.CreatedToken) error {
+			secrets["deploy"] = created.AccessToken
+			return nil
+		},
+	})
 	if err != nil {
-		log.Fatal(err) // when rot.New.ID is set, store rot.New.AccessToken anyway
+		log.Fatal(err) // when rot.New.ID is set, that token is live: store rot.New.AccessToken anyway
 	}
-	fmt.Println("new token:", rot.New.Name, rot.New.Scopes, "secret of", len(rot.New.AccessToken), "characters")
+	fmt.Println("new token:", rot.New.Name, rot.New.Scopes, "stored secret of", len(secrets["deploy"]), "characters")
 	fmt.Println("old revoked:", rot.OldRevoked)
 	// Output:
-	// new token: deploy [purge_all] secret of 32 characters
+	// new token: deploy [purge_all] stored secret of 32 characters
 	// old revoked: true
 }
 
@@ -87,9 +95,9 @@ func ExampleRevokeAll() {
 		log.Fatal(err)
 	}
 	report, err := lifecycle.RevokeAll(ctx, client, ids, lifecycle.RevokeAllOptions{})
-	fmt.Println(len(report.Revoked), "revoked,", len(report.AlreadyGone), "already gone,", len(report.Failed), "failed, error:", err)
+	fmt.Println(len(report.Revoked), "revoked,", len(report.NotFound), "not found,", len(report.Failed), "failed, error:", err)
 	// Output:
-	// 2 revoked, 1 already gone, 0 failed, error: <nil>
+	// 2 revoked, 1 not found, 0 failed, error: <nil>
 }
 
 func ExampleAudit() {
