@@ -25,7 +25,8 @@ func (a *app) revokeCommand() *cobra.Command {
 		Use:   "revoke [ID...] [--from-file PATH] [--current]",
 		Short: "Revoke tokens by id, from a file, or the key's own token",
 		Long: `revoke revokes tokens in bulk batches (DELETE /tokens), sorting out a refused
-batch one id at a time, and reports each id as revoked, already gone or failed.
+batch with reads, and reports each id as revoked, not_found (revoked earlier, or
+not visible to this key) or failed.
 
 Ids come as arguments, from --from-file (one a line; - for stdin; blank lines
 and # comments ignored), and --current adds the key's own token. --dry-run
@@ -178,17 +179,17 @@ func (a *app) writeReport(ids []string, report lifecycle.RevokeReport) error {
 			failed[id] = err.Error()
 		}
 		return a.writeJSON(struct {
-			Revoked     []string          `json:"revoked"`
-			AlreadyGone []string          `json:"already_gone"`
-			Failed      map[string]string `json:"failed"`
-		}{nonNil(report.Revoked), nonNil(report.AlreadyGone), failed})
+			Revoked  []string          `json:"revoked"`
+			NotFound []string          `json:"not_found"`
+			Failed   map[string]string `json:"failed"`
+		}{nonNil(report.Revoked), nonNil(report.NotFound), failed})
 	}
 	outcome := make(map[string]string, len(ids))
 	for _, id := range report.Revoked {
 		outcome[id] = "revoked"
 	}
-	for _, id := range report.AlreadyGone {
-		outcome[id] = "already gone"
+	for _, id := range report.NotFound {
+		outcome[id] = "not_found"
 	}
 	for id, err := range report.Failed {
 		outcome[id] = "failed: " + err.Error()
