@@ -131,6 +131,9 @@ func (s *Server) AddToken(spec TokenSpec) (id, accessToken string, err error) {
 	if !ok {
 		return "", "", fmt.Errorf("api: unknown scope in %q", spec.Scope)
 	}
+	if full := s.tokenLimit(nil); full != "" {
+		return "", "", errors.New("api: " + full)
+	}
 	t, secret := s.mintLocked(u.id, u.customerID, spec.Name, scopes, spec.Services, spec.ExpiresAt)
 	return t.id, secret, nil
 }
@@ -149,6 +152,9 @@ func (s *Server) AddAutomationToken(spec AutomationTokenSpec) (id, accessToken s
 	if !ok {
 		return "", "", fmt.Errorf("api: unknown scope in %q", spec.Scope)
 	}
+	if full := s.tokenLimit(nil); full != "" {
+		return "", "", errors.New("api: " + full)
+	}
 	t, secret := s.mintLocked("", spec.CustomerID, spec.Name, scopes, spec.Services, spec.ExpiresAt)
 	t.automation, t.role = true, spec.Role
 	for _, u := range s.users {
@@ -158,6 +164,18 @@ func (s *Server) AddAutomationToken(spec AutomationTokenSpec) (id, accessToken s
 		}
 	}
 	return t.id, secret, nil
+}
+
+// tokenLimit says why no token may be minted (for u, when u is not nil), or
+// "" when one may.
+func (s *Server) tokenLimit(u *user) string {
+	if len(s.tokens) >= s.maxTokens {
+		return fmt.Sprintf("the server holds %d live tokens, the most it allows: revoke some first", s.maxTokens)
+	}
+	if u != nil && u.tokens >= MaxTokensPerUser {
+		return fmt.Sprintf("the user has %d live tokens, the most one user may hold: revoke some first", MaxTokensPerUser)
+	}
+	return ""
 }
 
 // mintLocked creates a token; the secret is returned once and only its hash kept.
@@ -172,6 +190,9 @@ func (s *Server) mintLocked(userID, customerID, name string, scopes, services []
 		services: services, hash: hash(secret), createdAt: now, updatedAt: now, expiresAt: expiresAt.UTC().Truncate(time.Second)}
 	s.tokens[t.id] = t
 	s.byHash[t.hash] = t
+	if u := s.users[userID]; u != nil {
+		u.tokens++
+	}
 	return t, secret
 }
 

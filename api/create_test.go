@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -110,4 +111,25 @@ func TestServiceIDsAreAlphanumeric(t *testing.T) {
 	for _, bad := range []string{"`", "{", "@", "[", "/", ":"} {
 		expect(t, create("ok"+bad), 400, `{"code":"invalid_request"}`)
 	}
+}
+
+// TestFormCredentialsWinOverTheKey: on create, valid form credentials sign
+// in whatever key stands beside them (read-only, unknown, revoked); the
+// key's refusal is the answer only when the body carries no credentials.
+func TestFormCredentialsWinOverTheKey(t *testing.T) {
+	srv, _ := start(t)
+	user := srv.Account(api.RoleUser)
+	creds := form("name", "by form", "username", user.Login, "password", user.Password)
+	for i, key := range []string{user.ReadOnlyToken, "NoSuchKeyAtAllxxxxxxxxxxxxxxxxxx", srv.Account(api.RoleAutomation).Token} {
+		a := call(t, srv, "POST", "/tokens", creds, ctHeader, formType, keyHeader, key)
+		require.Equal(t, 200, a.status, "key %d: %s", i, a.body)
+		assert.Equal(t, user.UserID, decode(t, a)["user_id"], "key %d", i)
+		assert.Equal(t, fmt.Sprint(999-i), a.header.Get(remaining), "key %d: counted once, against the signed-in user", i)
+	}
+	expectMsg(t, call(t, srv, "POST", "/tokens", form("name", "x"), ctHeader, formType, keyHeader, user.ReadOnlyToken),
+		403, "Read only tokens are not allowed to access this endpoint.")
+	expectMsg(t, call(t, srv, "POST", "/tokens", form("name", "x"), ctHeader, formType, keyHeader, "NoSuchKeyAtAllxxxxxxxxxxxxxxxxxx"),
+		403, "Token lookup failed")
+	expect(t, call(t, srv, "POST", "/tokens", form("name", "x", "username", user.Login, "password", "wrong"), ctHeader, formType,
+		keyHeader, user.ReadOnlyToken), 400, `{"code":"invalid_grant"}`)
 }

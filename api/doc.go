@@ -4,8 +4,9 @@
 // read-only keys, superusers, rate limits, automation tokens), checks every
 // request against the contract in openapi/, and keeps its state in memory.
 // It is safe for concurrent use and safe to expose: bodies are read through
-// a size cap after authentication, guessing is locked out, and unknown
-// logins answer exactly like wrong passwords.
+// a size cap after authentication, guessing is locked out (and the lockout
+// cannot be evicted or outrun), unknown logins answer exactly like wrong
+// passwords, and the number of tokens is bounded.
 //
 // Use it to test code that manages tokens without touching Fastly. In a test,
 // NewTestServer starts a seeded server that also checks every response
@@ -45,7 +46,34 @@
 // Fastly's 400 {"code":"account_locked"}, whether the login exists or not,
 // so unknown logins answer byte for byte like known ones with a wrong
 // password. A one-time password is accepted once per 30-second step per user
-// (RFC 6238 section 5.2); a replayed code is answered like a wrong one.
+// (RFC 6238 section 5.2); a replayed code is answered like a wrong one. On
+// create, credentials in the form or in HTTP Basic win over a Fastly-Key
+// beside them, even a read-only, unknown or revoked one; the key's refusal
+// is the answer only when the request carries no credentials.
+//
+// Lockout: the server's own accounts are few and known, so each counts its
+// failures on its own record, which nothing evicts: every failed sign-in of
+// a real account counts, however busy the server is. Failures of logins
+// that are no account are counted, by hash, in a table of 10,000 entries
+// that exists so that they answer like real ones. A lock in it is never
+// dropped before it ends; a count below LockoutThreshold may be, oldest
+// first, when a new login needs room. While the table holds nothing but
+// live locks, every refused sign-in, whatever the login (wrong password,
+// locked account, wrong or missing OTP), is the same 429 {"msg":"Too many
+// failed sign-ins: try again later"} with Retry-After (seconds until the
+// first lock ends), so nothing tells which logins exist; a right password of
+// a real, unlocked user still signs in. Each failed sign-in costs O(1)
+// amortised under the server's lock.
+//
+// Bounds: at most WithMaxTokens live (not revoked) tokens per server
+// (DefaultMaxTokens, 100,000) and MaxTokensPerUser (1,000) per user; past
+// either, POST /tokens answers 422 {"msg":"Unprocessable Entity"} with a
+// detail saying which, and nothing is minted (the request counts against the
+// hourly budget like any refused create). Expired tokens count until they
+// are revoked; revoked tokens are forgotten. AddToken and
+// AddAutomationToken obey WithMaxTokens, not the per-user limit. A path the
+// API serves, under a method it does not serve there, answers 405 with an
+// Allow header; any other path 404.
 //
 // # Where this differs from Fastly or guesses
 //
@@ -70,8 +98,10 @@
 //     not in the future answers 400 {"code":"invalid_request"}.
 //   - 422 {"msg":"Unprocessable Entity"} with a detail for an expires_at that
 //     is malformed (documented) or not in the future (the same error, chosen).
-//   - The lockout thresholds, and that a missing OTP is not counted as a
-//     failure (clients learn that a code is needed from it).
+//   - The lockout thresholds, the 429 of a full table of unknown logins,
+//     and that a missing OTP is not counted as a failure (clients learn that
+//     a code is needed from it).
+//   - The token limits and their 422, and the 405 for a known path.
 //   - Credentials in the body or in HTTP Basic take precedence over a key on
 //     create; failed credential attempts carry no rate-limit headers (the
 //     budget is counted once the user is known, so the headers cannot tell

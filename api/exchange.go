@@ -28,6 +28,9 @@ type exchange struct {
 	user   *user  // who acts; nil for an automation key
 	signed bool   // credentials (HTTP Basic or form fields) signed in
 	reply  *reply
+	// keyRefusal is the answer to a refused key on create, given only when
+	// the body carries no credentials (which win over the key).
+	keyRefusal *reply
 }
 
 // reply is an answer not yet written.
@@ -144,8 +147,8 @@ func (x *exchange) noContent() { x.reply.status = http.StatusNoContent }
 
 // authenticate decides who calls before any body is read: HTTP Basic
 // credentials on create, else the Fastly-Key, whose scope and hourly budget
-// are checked here. On create without either, credentials may still come in
-// the body.
+// are checked here. On create, credentials may still come in the body: a
+// refused key is answered only if they do not.
 func (x *exchange) authenticate(op operation) bool {
 	if op.create {
 		if login, password, ok := x.r.BasicAuth(); ok {
@@ -156,14 +159,18 @@ func (x *exchange) authenticate(op operation) bool {
 		}
 	}
 	t, ok := x.key()
-	if !ok {
-		return false
+	if ok {
+		x.caller, x.user = t, x.s.users[t.userID]
+		ok = x.permit(op.access) && (!op.write || x.countWrite(t.budget()))
 	}
-	x.caller, x.user = t, x.s.users[t.userID]
-	if !x.permit(op.access) {
-		return false
+	if !ok && op.create {
+		// Credentials in the body win over the key: keep the key's refusal
+		// for when the body carries none.
+		x.keyRefusal, x.reply = x.reply, newReply()
+		x.caller, x.user = nil, nil
+		return true
 	}
-	return !op.write || x.countWrite(t.budget())
+	return ok
 }
 
 // key authenticates the Fastly-Key: 401 when missing or expired, 403 when
@@ -217,7 +224,8 @@ func (x *exchange) permit(need access) bool {
 }
 
 // bodyCredentials signs in with form credentials on create, which take
-// precedence over a key; a key alone must be in sudo mode.
+// precedence over a key, even a refused one; a key alone must be accepted
+// and in sudo mode.
 func (x *exchange) bodyCredentials() bool {
 	if x.signed {
 		return true // HTTP Basic already signed in
@@ -225,6 +233,10 @@ func (x *exchange) bodyCredentials() bool {
 	form := parseForm(x.body)
 	if login, password := form.Get("username"), form.Get("password"); login != "" || password != "" {
 		return x.signIn(login, password)
+	}
+	if x.keyRefusal != nil {
+		x.reply = x.keyRefusal
+		return false
 	}
 	if x.caller == nil {
 		x.fail(http.StatusUnauthorized, msgMissingCredentials, "")
@@ -252,8 +264,17 @@ func (x *exchange) signIn(login, password string) bool {
 }
 
 // refuse answers a failed verification; wrongPassword answers through
-// wrong, which differs between create and /sudo.
+// wrong, which differs between create and /sudo. While the table of
+// unknown logins is full of live locks, every refusal, whatever the login,
+// is the same 429 with Retry-After: a failure that could not be counted
+// must not answer differently from one that was.
 func (x *exchange) refuse(v verdict, wrong func()) {
+	if table := x.s.unknownLogins; table.full(x.now) {
+		wait := table.firstUnlock().Sub(x.now)
+		x.reply.header.Set("Retry-After", strconv.FormatInt(int64((wait+time.Second-1)/time.Second), 10))
+		x.fail(http.StatusTooManyRequests, msgSignInsLocked, "")
+		return
+	}
 	switch v {
 	case lockedOut:
 		x.failCode(gen.AccountLocked)
@@ -305,8 +326,13 @@ func mayManage(u *user, t *token) bool {
 	return (t.userID == u.id && !t.automation) || (u.superuser && t.customerID == u.customerID)
 }
 
-// revoke ends t at once: its key is forgotten.
+// revoke ends t at once: the token and its key are forgotten, so revoked
+// tokens take no memory.
 func (x *exchange) revoke(t *token) {
 	t.revoked = true
 	delete(x.s.byHash, t.hash)
+	delete(x.s.tokens, t.id)
+	if u := x.s.users[t.userID]; u != nil {
+		u.tokens--
+	}
 }

@@ -157,6 +157,10 @@ func createToken(x *exchange) {
 		}
 		expires = t
 	}
+	if full := x.s.tokenLimit(x.user); full != "" {
+		x.fail(http.StatusUnprocessableEntity, msgUnprocessable, full)
+		return
+	}
 	t, secret := x.s.mintLocked(x.user.id, x.user.customerID, form.Get("name"), scopes, services, expires)
 	x.json(http.StatusOK, t.created(secret))
 }

@@ -6,7 +6,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -98,63 +97,6 @@ func TestSecretsStoredOnlyAsHashes(t *testing.T) {
 	assert.False(t, strings.Contains(state, "access"))
 }
 
-// TestFailureTableIsBounded: logins of an attacker's choosing never grow
-// the failure table past maxTrackedLogins; forgotten failures go first, then
-// the oldest unlocked count, and a lockout goes last.
-func TestFailureTableIsBounded(t *testing.T) {
-	s, err := New()
-	require.NoError(t, err)
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	victim := hash("victim")
-	for range LockoutThreshold {
-		s.recordFailure(victim, now)
-	}
-	require.True(t, s.failures[victim].lockedUntil.After(now))
-	for i := range maxTrackedLogins + 500 {
-		s.recordFailure(hash(fmt.Sprint("login", i)), now.Add(time.Duration(i)))
-		require.LessOrEqual(t, len(s.failures), maxTrackedLogins)
-	}
-	assert.NotNil(t, s.failures[victim], "a lockout goes last")
-	assert.Nil(t, s.failures[hash("login0")], "the oldest unlocked count went first")
-	assert.NotNil(t, s.failures[hash(fmt.Sprint("login", maxTrackedLogins+499))])
-
-	// Only when every entry is locked does a lockout go: the one ending first.
-	s.failures = map[[32]byte]*failure{}
-	for i := range maxTrackedLogins {
-		s.failures[hash(fmt.Sprint("locked", i))] = &failure{last: now, lockedUntil: now.Add(time.Hour + time.Duration(i))}
-	}
-	s.recordFailure(hash("newcomer"), now)
-	assert.Len(t, s.failures, maxTrackedLogins)
-	assert.Nil(t, s.failures[hash("locked0")])
-	assert.NotNil(t, s.failures[hash("locked1")])
-}
-
-// TestPruneDropsOnlyForgottenFailures: every forgotten failure goes at once;
-// a failure exactly LockoutDuration old still counts, so only one of two
-// such entries makes room.
-func TestPruneDropsOnlyForgottenFailures(t *testing.T) {
-	s, err := New()
-	require.NoError(t, err)
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	fill := func(old time.Time, n int) {
-		s.failures = map[[32]byte]*failure{}
-		for i := range maxTrackedLogins - n {
-			s.failures[hash(fmt.Sprint("recent", i))] = &failure{count: 1, last: now}
-		}
-		for i := range n {
-			s.failures[hash(fmt.Sprint("old", i))] = &failure{count: 1, last: old}
-		}
-	}
-	fill(now.Add(-LockoutDuration-time.Nanosecond), 3)
-	s.recordFailure(hash("newcomer"), now)
-	assert.Len(t, s.failures, maxTrackedLogins-2, "the three forgotten ones went")
-
-	fill(now.Add(-LockoutDuration), 2)
-	s.recordFailure(hash("newcomer"), now)
-	assert.Len(t, s.failures, maxTrackedLogins, "one of the two still counting made room")
-	assert.NotNil(t, s.failures[hash("recent0")])
-}
-
 // TestDescribe: a validation error is cut to its first line and 300 bytes.
 func TestDescribe(t *testing.T) {
 	assert.Equal(t, "first", describe(fmt.Errorf("first\nsecond")))
@@ -162,23 +104,4 @@ func TestDescribe(t *testing.T) {
 	long := strings.Repeat("x", 301)
 	assert.Equal(t, long[:300], describe(fmt.Errorf("%s", long)))
 	assert.Equal(t, "padded", describe(fmt.Errorf("  padded  ")))
-}
-
-// TestFailuresForgottenOnlyAfterLockoutDuration: a failure exactly
-// LockoutDuration old still counts; one a moment older is forgotten.
-func TestFailuresForgottenOnlyAfterLockoutDuration(t *testing.T) {
-	s, err := New()
-	require.NoError(t, err)
-	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i, gap := range []time.Duration{LockoutDuration, LockoutDuration + time.Nanosecond} {
-		key := hash(fmt.Sprint("login", i))
-		now := start
-		for range LockoutThreshold - 1 {
-			s.recordFailure(key, now)
-		}
-		now = now.Add(gap)
-		s.recordFailure(key, now)
-		locked := s.failures[key].lockedUntil.After(now)
-		assert.Equal(t, gap == LockoutDuration, locked, "gap %v", gap)
-	}
 }

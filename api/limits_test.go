@@ -122,3 +122,42 @@ func TestBulkSizeLimits(t *testing.T) {
 	a = call(t, srv, "DELETE", "/tokens", `{"data":[]}`, keyHeader, user.Token, ctHeader, bulkType)
 	expectMsg(t, a, 400, "Bad request")
 }
+
+// TestTokenLimits: past WithMaxTokens live tokens, or MaxTokensPerUser for
+// one user, create answers 422 with a JSON error and mints nothing; a
+// revoke makes room again.
+func TestTokenLimits(t *testing.T) {
+	srv, _ := start(t, api.WithMaxTokens(12)) // SeedDemo holds 9
+	user := srv.Account(api.RoleUser)
+	create := func() answer {
+		return call(t, srv, "POST", "/tokens", form("name", "x", "username", user.Login, "password", user.Password), ctHeader, formType)
+	}
+	var made []string
+	for range 3 {
+		a := create()
+		require.Equal(t, 200, a.status, a.body)
+		made = append(made, decode(t, a)["id"].(string))
+	}
+	before := call(t, srv, "GET", "/tokens", "", keyHeader, user.Token).body
+	expect(t, create(), 422, `{"msg":"Unprocessable Entity","detail":"the server holds 12 live tokens, the most it allows: revoke some first"}`)
+	assert.Equal(t, before, call(t, srv, "GET", "/tokens", "", keyHeader, user.Token).body, "nothing minted")
+	_, _, err := srv.AddToken(api.TokenSpec{UserID: user.UserID, Name: "seeded"})
+	require.ErrorContains(t, err, "the most it allows")
+	require.Equal(t, 204, call(t, srv, "DELETE", "/tokens/"+made[0], "", keyHeader, user.Token).status)
+	require.Equal(t, 200, create().status, "a revoke makes room")
+
+	// One user's limit, with room left on the server.
+	srv, _ = start(t)
+	user = srv.Account(api.RoleUser)
+	for range api.MaxTokensPerUser - 2 { // the user's two demo keys count
+		_, _, err := srv.AddToken(api.TokenSpec{UserID: user.UserID, Name: "seeded"})
+		require.NoError(t, err)
+	}
+	a := call(t, srv, "POST", "/tokens", form("name", "x", "username", user.Login, "password", user.Password), ctHeader, formType)
+	expect(t, a, 422, `{"msg":"Unprocessable Entity","detail":"the user has 1000 live tokens, the most one user may hold: revoke some first"}`)
+	other := srv.Account(api.RoleSuperuser)
+	assert.Equal(t, 200, call(t, srv, "POST", "/tokens", form("name", "x", "username", other.Login, "password", other.Password), ctHeader, formType).status,
+		"other users are not limited by this one")
+	require.Equal(t, 204, call(t, srv, "DELETE", "/tokens/self", "", keyHeader, user.ReadOnlyToken).status)
+	assert.Equal(t, 200, call(t, srv, "POST", "/tokens", form("name", "x", "username", user.Login, "password", user.Password), ctHeader, formType).status)
+}

@@ -14,6 +14,8 @@ type user struct {
 	superuser             bool
 	totpSecret            string // base32; "" without two-factor
 	lastOTPStep           int64  // the last time step whose code was accepted
+	failed                attempts
+	tokens                int // live tokens, for MaxTokensPerUser
 }
 
 type token struct {

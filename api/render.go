@@ -24,6 +24,7 @@ const (
 	msgUnprocessable = "Unprocessable Entity"
 	msgTooLarge      = "Request Entity Too Large"
 	msgBadPassword   = "Incorrect username or password"
+	msgSignInsLocked = "Too many failed sign-ins: try again later"
 )
 
 // Every body is rendered from gen's models, the contract's own types: a

@@ -172,8 +172,27 @@ func TestUnknownEndpoints(t *testing.T) {
 	srv, _ := start(t)
 	a := call(t, srv, "GET", "/no/such/endpoint", "")
 	expect(t, a, 404, `{"msg":"Record not found","detail":"no such endpoint"}`)
-	a = call(t, srv, "PUT", "/tokens", "", keyHeader, srv.Account(api.RoleUser).Token)
+	a = call(t, srv, "GET", "/tokens/a/b", "")
 	expect(t, a, 404, `{"msg":"Record not found","detail":"no such endpoint"}`)
+}
+
+// TestKnownPathUnknownMethod: a path the API serves, under a method it does
+// not serve there, is 405 with an Allow header naming the ones it does.
+func TestKnownPathUnknownMethod(t *testing.T) {
+	srv, _ := start(t)
+	key := srv.Account(api.RoleUser).Token
+	for path, allow := range map[string]string{
+		"/tokens":              "DELETE, GET, POST",
+		"/tokens/self":         "DELETE, GET",
+		"/tokens/abc":          "DELETE, GET",
+		"/sudo":                "POST",
+		"/customer/abc/tokens": "GET",
+	} {
+		a := call(t, srv, "PUT", path, "", keyHeader, key)
+		expect(t, a, 405, `{"msg":"Method Not Allowed","detail":"this path allows `+allow+`"}`)
+		assert.Equal(t, allow, a.header.Get("Allow"), path)
+		assert.Equal(t, 405, call(t, srv, "PATCH", path, "").status, path)
+	}
 }
 
 // TestConcurrentClients: many clients create, list and revoke at once (run

@@ -1,8 +1,12 @@
 // Command fastly-api-sim serves the in-memory Fastly token API on a local
 // port, for tests written in any language.
 //
-//	go run ./api/cmd/fastly-api-sim [-listen 127.0.0.1:0] [-write-limit N]
+//	go build -o fastly-api-sim ./api/cmd/fastly-api-sim
+//	./fastly-api-sim [-listen 127.0.0.1:0] [-write-limit N] [-max-tokens N]
 //	    [-header-timeout 10s] [-read-timeout 30s] [-grace 5s]
+//
+// (Build, then run: a background "go run" that is killed leaves the
+// simulator it started running.)
 //
 // Its first line on stdout is one JSON object:
 //
@@ -55,29 +59,65 @@ type banner struct {
 // settings are the command's flags.
 type settings struct {
 	listen                     string
-	writeLimit                 int
+	writeLimit, maxTokens      int
 	headerTimeout, readTimeout time.Duration
 	grace                      time.Duration
 }
 
-// parse reads the flags; a usage error is reported on stderr.
+// usageText is what -h prints before the flags.
+const usageText = `Usage: fastly-api-sim [flags]
+
+Serves the in-memory Fastly token API (package api) on a local port, for
+tests written in any language. Its first line on stdout is one JSON object:
+
+  base_url   the API's address: give it to your client as its base URL
+  accounts   one seeded account per role, each with
+    role               superuser, user, two_factor_user,
+                       other_customer_superuser or automation
+    login, password    credentials for POST /tokens and POST /sudo
+                       (empty for the automation token)
+    user_id, customer_id, superuser
+    two_factor_secret  base32 TOTP secret (two_factor_user only): send
+                       the current code as Fastly-OTP
+    token              a global API key (Fastly-Key)
+    read_only_token    a global:read API key
+
+It serves until SIGINT or SIGTERM, lets requests in flight finish for
+-grace, and exits 0. Build it and run the binary (go build, then run it):
+stopping "go run" in the background does not stop the simulator it started.
+
+Flags:
+`
+
+// parse reads the flags. A usage error is returned, never printed: run
+// prints it once.
 func parse(args []string, stderr io.Writer) (settings, error) {
 	var s settings
 	flags := flag.NewFlagSet("fastly-api-sim", flag.ContinueOnError)
-	flags.SetOutput(stderr)
+	flags.SetOutput(io.Discard) // errors are run's to print, once
+	flags.Usage = func() {}
 	flags.StringVar(&s.listen, "listen", "127.0.0.1:0", "address to listen on")
 	flags.IntVar(&s.writeLimit, "write-limit", api.DefaultWriteLimit, "hourly budget of non-GET requests per user")
+	flags.IntVar(&s.maxTokens, "max-tokens", api.DefaultMaxTokens, "most live tokens the server holds")
 	flags.DurationVar(&s.headerTimeout, "header-timeout", 10*time.Second, "longest time to read a request's headers")
 	flags.DurationVar(&s.readTimeout, "read-timeout", 30*time.Second, "longest time to read a whole request, body included")
 	flags.DurationVar(&s.grace, "grace", 5*time.Second, "how long requests in flight may finish after SIGINT or SIGTERM")
 	if err := flags.Parse(args); err != nil {
-		return s, err
+		if errors.Is(err, flag.ErrHelp) {
+			_, _ = io.WriteString(stderr, usageText)
+			flags.SetOutput(stderr)
+			flags.PrintDefaults()
+			return s, err
+		}
+		return s, fmt.Errorf("%w (-h lists the flags)", err)
 	}
 	switch {
 	case flags.NArg() > 0:
 		return s, fmt.Errorf("unexpected argument %q", flags.Arg(0))
 	case s.writeLimit < 0:
 		return s, errors.New("-write-limit must not be negative")
+	case s.maxTokens <= 0:
+		return s, errors.New("-max-tokens must be positive")
 	case s.headerTimeout <= 0 || s.readTimeout <= 0 || s.grace < 0:
 		return s, errors.New("timeouts must be positive")
 	}
@@ -102,7 +142,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func serve(ctx context.Context, s settings, stdout io.Writer) error {
-	sim, err := api.New(api.WithWriteLimit(s.writeLimit))
+	sim, err := api.New(api.WithWriteLimit(s.writeLimit), api.WithMaxTokens(s.maxTokens))
 	if err != nil {
 		return err
 	}

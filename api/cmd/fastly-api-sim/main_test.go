@@ -173,14 +173,22 @@ func TestListenOnAllInterfaces(t *testing.T) {
 func TestUsage(t *testing.T) {
 	var stderr bytes.Buffer
 	assert.Equal(t, 0, run(context.Background(), []string{"-h"}, io.Discard, &stderr))
-	assert.Contains(t, stderr.String(), "-write-limit")
+	for _, field := range []string{"-write-limit", "-max-tokens", "base_url", "accounts", "role", "login, password", "user_id, customer_id, superuser",
+		"two_factor_secret", "token ", "read_only_token", "go build"} {
+		assert.Contains(t, stderr.String(), field, "-h describes the banner's fields and the flags")
+	}
 	for _, args := range [][]string{
 		{"-write-limit", "-1"}, {"-nope"}, {"serve"}, {"-listen", "127.0.0.1:0", "extra"}, {"-grace", "-1s"}, {"-read-timeout", "0"},
+		{"-max-tokens", "0"},
 	} {
 		stderr.Reset()
 		assert.Equal(t, 2, run(context.Background(), args, io.Discard, &stderr), "%v", args)
-		assert.NotEmpty(t, stderr.String())
+		assert.Equal(t, 1, strings.Count(stderr.String(), "\n"), "%v: one line: %q", args, stderr.String())
+		assert.True(t, strings.HasPrefix(stderr.String(), "fastly-api-sim: "), stderr.String())
 	}
+	stderr.Reset()
+	run(context.Background(), []string{"-nope"}, io.Discard, &stderr)
+	assert.Equal(t, "fastly-api-sim: flag provided but not defined: -nope (-h lists the flags)\n", stderr.String(), "reported once")
 	stderr.Reset()
 	assert.Equal(t, 1, run(context.Background(), []string{"-listen", "256.0.0.1:http"}, io.Discard, &stderr))
 	assert.True(t, strings.HasPrefix(stderr.String(), "fastly-api-sim: "), stderr.String())
