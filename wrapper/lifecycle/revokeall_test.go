@@ -2,6 +2,7 @@ package lifecycle_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -279,4 +281,73 @@ func TestRevokeAllStopsWithTheContext(t *testing.T) {
 	assert.Zero(t, h.count("DELETE /tokens"), "nothing sent")
 	require.Contains(t, report.Failed, id)
 	assert.True(t, errors.Is(report.Failed[id], context.Canceled))
+}
+
+// TestRevokeAllRefusedBatchesAreNotOutages: batches refused with a 4xx
+// (here 400, a bulk limit) are answers about the tokens, not an outage:
+// every batch is still sent. The error joins at most 16 distinct causes.
+func TestRevokeAllRefusedBatchesAreNotOutages(t *testing.T) {
+	h := newHostile(t, func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method == "DELETE" && r.URL.Path == "/tokens" {
+			body, _ := io.ReadAll(r.Body)
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = fmt.Fprintf(w, `{"msg":"refused batch of %d bytes %x"}`, len(body), sha256.Sum256(body))
+			return true
+		}
+		return false
+	})
+	var ids []string
+	for range 20 {
+		id, _ := h.addToken(t, api.TokenSpec{Name: "x"})
+		ids = append(ids, id)
+	}
+	var progress []string
+	report, err := lifecycle.RevokeAll(ctx, h.client(t, h.user().Token), ids, lifecycle.RevokeAllOptions{BatchSize: 1,
+		Progress: func(done, total int) { progress = append(progress, fmt.Sprintf("%d/%d", done, total)) }})
+	require.Error(t, err)
+	assert.Equal(t, 20, h.count("DELETE /tokens"), "a 400 is no reason to stop")
+	assert.Len(t, report.Failed, 20)
+	assert.Len(t, strings.Split(err.Error(), "\n"), 1+16, "a summary and 16 distinct causes")
+	assert.Len(t, progress, 20)
+	assert.Equal(t, "1/20", progress[0], "failed ids count as settled")
+	assert.Equal(t, "20/20", progress[19])
+}
+
+// TestRevokeAllStopsAfterThree500s: a 500 is an outage like a 503.
+func TestRevokeAllStopsAfterThree500s(t *testing.T) {
+	h := newHostile(t, func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method == "DELETE" {
+			http.Error(w, `{"msg":"internal"}`, http.StatusInternalServerError)
+			return true
+		}
+		return false
+	})
+	var ids []string
+	for range 5 {
+		id, _ := h.addToken(t, api.TokenSpec{Name: "x"})
+		ids = append(ids, id)
+	}
+	report, err := lifecycle.RevokeAll(ctx, h.client(t, h.user().Token), ids, lifecycle.RevokeAllOptions{BatchSize: 1})
+	require.Error(t, err)
+	assert.Equal(t, 3, h.count("DELETE /tokens"))
+	assert.Len(t, report.Failed, 5)
+}
+
+// TestRevokeAllProgressCountsEveryPlace: ids not found count as settled.
+func TestRevokeAllProgressCountsEveryPlace(t *testing.T) {
+	h := newHostile(t, nil)
+	c := h.client(t, h.user().Token)
+	var ids []string
+	for range 4 {
+		id, _ := h.addToken(t, api.TokenSpec{Name: "x"})
+		ids = append(ids, id)
+	}
+	require.NoError(t, c.RevokeMany(ctx, ids[0], ids[1]))
+	var progress []string
+	report, err := lifecycle.RevokeAll(ctx, c, ids, lifecycle.RevokeAllOptions{BatchSize: 2,
+		Progress: func(done, total int) { progress = append(progress, fmt.Sprintf("%d/%d", done, total)) }})
+	require.NoError(t, err)
+	assert.Equal(t, ids[:2], report.NotFound)
+	assert.Equal(t, []string{"2/4", "4/4"}, progress)
 }

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -272,4 +275,38 @@ func TestRotateStoreFailsAndRevokeFails(t *testing.T) {
 	assert.False(t, rot.OldRevoked)
 	assert.True(t, h.alive(t, oldKey))
 	assert.True(t, h.alive(t, rot.New.AccessToken), "the caller is told of the live new token")
+}
+
+// TestRotateDiscardConfirmsA404: when the undeliverable new token's revoke
+// answers 404, Rotate asks the new key itself: dead means discarded (no
+// error about it), live means the caller must be told of it.
+func TestRotateDiscardConfirmsA404(t *testing.T) {
+	for _, revoked := range []bool{true, false} {
+		var h *hostile
+		var oldID string
+		h = newHostile(t, func(w http.ResponseWriter, r *http.Request) bool {
+			if r.Method == "DELETE" && r.URL.Path != "/tokens/"+oldID {
+				if revoked { // it reaches the server, but the answer says 404
+					target, _ := url.Parse(h.srv.URL)
+					httputil.NewSingleHostReverseProxy(target).ServeHTTP(httptest.NewRecorder(), r)
+				}
+				http.Error(w, `{"msg":"Token lookup failed"}`, http.StatusNotFound)
+				return true
+			}
+			return false
+		})
+		oldID, _ = h.addToken(t, api.TokenSpec{Name: "deploy"})
+		in := h.rotateInput()
+		in.Store = func(context.Context, wrapper.CreatedToken) error { return errors.New("disk full") }
+		rot, err := lifecycle.Rotate(ctx, h.client(t, h.user().Token), oldID, in)
+		require.ErrorContains(t, err, "disk full")
+		if revoked {
+			assert.NotContains(t, err.Error(), "failed too")
+			assert.Empty(t, rot.New.ID)
+		} else {
+			assert.Contains(t, err.Error(), "revoking the new token "+rot.New.ID+" failed too")
+			require.NotEmpty(t, rot.New.ID)
+			assert.True(t, h.alive(t, rot.New.AccessToken))
+		}
+	}
 }
