@@ -48,6 +48,16 @@ var (
 	ErrForeignHost = errors.New("fastly: request to a foreign host refused")
 )
 
+// The codes of create's 400 answers (APIError.Code), as the contract names
+// them.
+const (
+	CodeInvalidGrant   = string(gen.InvalidGrant)   // wrong login or password
+	CodeInvalidRequest = string(gen.InvalidRequest) // a malformed request
+	CodeInvalidScope   = string(gen.InvalidScope)   // an unknown scope
+	CodeAccountLocked  = string(gen.AccountLocked)  // too many failed sign-ins
+	CodeTwoFactor      = string(gen.N2faVerify)     // a one-time password is needed, or was refused
+)
+
 // ErrOutcomeUnknown means a create (or sudo) failed after the request may have
 // reached Fastly, so a token may or may not have been created. It is never
 // retried; reconcile with List, matching the token's name.
@@ -94,11 +104,13 @@ func (e *APIError) Error() string {
 	b.WriteString(e.Path)
 	b.WriteString(": ")
 	b.WriteString(strconv.Itoa(e.StatusCode))
-	if text := http.StatusText(e.StatusCode); text != "" {
+	text := http.StatusText(e.StatusCode)
+	if text != "" {
 		b.WriteByte(' ')
 		b.WriteString(text)
 	}
-	if e.Message != "" {
+	if e.Message != "" && !strings.EqualFold(e.Message, text) { // "422 Unprocessable Entity", not twice
+
 		b.WriteString(": ")
 		b.WriteString(e.Message)
 	}
@@ -138,7 +150,7 @@ func (e *APIError) Is(target error) bool {
 	case ErrRateLimited:
 		return e.StatusCode == http.StatusTooManyRequests
 	case ErrTwoFactorRequired:
-		return e.StatusCode == http.StatusBadRequest && e.Code == "2fa.verify"
+		return e.StatusCode == http.StatusBadRequest && e.Code == CodeTwoFactor
 	case ErrRedirect:
 		return e.StatusCode >= 300 && e.StatusCode < 400
 	}

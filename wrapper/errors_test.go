@@ -41,7 +41,7 @@ func TestErrorMapping(t *testing.T) {
 			"fastly: POST /tokens: 400 Bad Request (code 2fa.verify)"},
 		{"400 invalid_grant", 400, `{"code":"invalid_grant"}`, nil, "", "invalid_grant", ""},
 		{"422 msg detail", 422, `{"msg":"Unprocessable Entity","detail":"expires_at must be RFC 3339"}`, nil, "Unprocessable Entity", "",
-			"fastly: POST /tokens: 422 Unprocessable Entity: Unprocessable Entity (expires_at must be RFC 3339)"},
+			"fastly: POST /tokens: 422 Unprocessable Entity (expires_at must be RFC 3339)"},
 		{"JSON:API errors", 409, `{"errors":[{"title":"Conflict","detail":"busy","code":"x"}]}`, nil, "Conflict", "x", ""},
 		{"problem+json", 400, `{"type":"about:blank","title":"Bad things","detail":"very","status":400}`, nil, "Bad things", "", ""},
 		{"detail of another type", 400, `{"msg":"odd","detail":{"a":1}}`, nil, "odd", "", ""},

@@ -44,3 +44,22 @@ func idProblem(id string) string {
 func isAlnum(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
+
+// UniqueTokenIDs checks every id as CheckTokenID does and returns them
+// without repeats, in the order each first appears. A bad id fails the
+// whole list, before anything is sent: the error names its place ("id 3 of
+// 10: ...") and matches ErrInvalidInput.
+func UniqueTokenIDs(ids []string) ([]string, error) {
+	unique := make([]string, 0, len(ids))
+	seen := make(map[string]struct{}, len(ids))
+	for i, id := range ids {
+		if problem := idProblem(id); problem != "" {
+			return nil, fmt.Errorf("%w: id %d of %d: token id %s", ErrInvalidInput, i+1, len(ids), problem)
+		}
+		if _, dup := seen[id]; !dup {
+			seen[id] = struct{}{}
+			unique = append(unique, id)
+		}
+	}
+	return unique, nil
+}

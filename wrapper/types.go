@@ -24,6 +24,13 @@ const (
 	ScopePurgeAll Scope = "purge_all"
 )
 
+// KnownScopes returns the scopes Fastly documents for create, in the order
+// it lists them (a new slice each call). Tokens may carry others: the set
+// of Scope values is open.
+func KnownScopes() []Scope {
+	return []Scope{ScopeGlobal, ScopeGlobalRead, ScopePurgeSelect, ScopePurgeAll}
+}
+
 // Token is an API token as Fastly describes it. It never holds the secret.
 //
 // It marshals to JSON with Fastly's snake_case names, leaving out empty
