@@ -170,7 +170,7 @@ func sortHits(hits []hit) {
 
 // amountOf is the whole number a kind's Detail is written from: minutes
 // left, rounded up, for expiring (a time left is never understated); whole
-// days otherwise, with -1 for an unlimited lifetime of too_long.
+// minutes of lifetime for too_long (-1: unlimited); whole days otherwise.
 func amountOf(rank int32, t *wrapper.Token, now time.Time) int64 {
 	var d time.Duration
 	switch rank {
@@ -187,7 +187,7 @@ func amountOf(rank int32, t *wrapper.Token, now time.Time) int64 {
 		if t.ExpiresAt.IsZero() {
 			return -1
 		}
-		d = t.ExpiresAt.Sub(t.CreatedAt)
+		return int64(t.ExpiresAt.Sub(t.CreatedAt) / time.Minute)
 	}
 	return int64(d / day)
 }
@@ -226,11 +226,11 @@ func describe(rank int32, n int64, p Policy) string {
 	case rankNoExpiry:
 		return "never expires"
 	case rankTooLong:
-		allows := ", policy allows " + days(int64(p.MaxLifetime/day))
+		allows := ", policy allows " + span(int64(p.MaxLifetime/time.Minute))
 		if n < 0 {
 			return "lifetime unlimited" + allows
 		}
-		return "lifetime " + days(n) + allows
+		return "lifetime " + span(n) + allows
 	default:
 		return "global scope on every service"
 	}
@@ -256,6 +256,23 @@ func count(n int64, unit string) string {
 		return "1 " + unit
 	}
 	return strconv.FormatInt(n, 10) + " " + unit + "s"
+}
+
+// span writes whole minutes in the largest units that say them exactly
+// enough: "400 days", "1 day 12 hours", "12 hours", "45 minutes" (a part of
+// an hour is dropped from a span of a day or more).
+func span(minutes int64) string {
+	if minutes < 60 {
+		return count(minutes, "minute")
+	}
+	hours := minutes / 60
+	if hours < 24 {
+		return count(hours, "hour")
+	}
+	if hours%24 == 0 {
+		return days(hours / 24)
+	}
+	return days(hours/24) + " " + count(hours%24, "hour")
 }
 
 // timeLeft writes minutes rounded up to the unit shown, so it never reads

@@ -56,7 +56,22 @@ func TestAuditKinds(t *testing.T) {
 	// A lifetime under a day, over a policy under a day.
 	short := lifecycle.Audit([]wrapper.Token{tok("short", auditNow, auditNow, auditNow.Add(2*time.Hour))}, lifecycle.Policy{MaxLifetime: time.Hour}, auditNow)
 	require.NotEmpty(t, short)
-	assert.Equal(t, "lifetime 0 days, policy allows 0 days", short[len(short)-1].Detail)
+	assert.Equal(t, "lifetime 2 hours, policy allows 1 hour", short[len(short)-1].Detail)
+	// A policy of hours reads in hours, not "0 days"; minutes of a long span are dropped.
+	for policy, want := range map[time.Duration]string{
+		12 * time.Hour:                "lifetime 1 day, policy allows 12 hours",
+		36*time.Hour + 30*time.Minute: "lifetime 2 days, policy allows 1 day 12 hours",
+		30 * time.Minute:              "lifetime 1 day, policy allows 30 minutes",
+		24 * time.Hour:                "lifetime 2 days, policy allows 1 day",
+	} {
+		lifetime := 24 * time.Hour
+		if policy >= lifetime {
+			lifetime = 48 * time.Hour
+		}
+		found := lifecycle.Audit([]wrapper.Token{tok("p", auditNow, auditNow, auditNow.Add(lifetime))}, lifecycle.Policy{MaxLifetime: policy, ExpiringWithin: time.Minute}, auditNow)
+		require.Len(t, found, 1, policy)
+		assert.Equal(t, want, found[0].Detail, policy)
+	}
 
 	// The defaults: 14 days, 90 days, no lifetime check.
 	assert.Empty(t, lifecycle.Audit([]wrapper.Token{tok("long", daysAgo(5), daysAgo(1), daysAgo(-400))}, lifecycle.Policy{}, auditNow))

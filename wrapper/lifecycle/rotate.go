@@ -68,7 +68,7 @@ var ErrOwnerChange = errors.New("lifecycle: the replacement would belong to anot
 func Rotate(ctx context.Context, c *wrapper.Client, id string, in RotateInput) (Rotation, error) {
 	old, err := c.Get(ctx, id)
 	if err != nil {
-		return Rotation{}, fmt.Errorf("lifecycle: reading the token to rotate: %w", err)
+		return Rotation{}, fmt.Errorf("lifecycle: reading token %s: %w", id, err)
 	}
 	rot := Rotation{Old: old}
 	if old.UserID == "" {
