@@ -17,9 +17,10 @@ import (
 
 // Exit statuses.
 const (
-	exitOK     = 0
-	exitFailed = 1 // the operation failed, or audit found something
-	exitUsage  = 2 // bad flags or arguments, no key, refusing without --yes
+	exitOK          = 0
+	exitFailed      = 1   // the operation failed, or audit found something
+	exitUsage       = 2   // bad flags or arguments, no key, refusing without --yes
+	exitInterrupted = 130 // SIGINT or SIGTERM (128 + SIGINT, as shells report it)
 )
 
 // usageError is a mistake in how the command was called: exit status 2.
@@ -37,10 +38,13 @@ type app struct {
 	timeout   duration
 	debug     bool
 
-	started bool // a command's own code ran: later errors are not usage
+	started bool   // a command's own code ran: later errors are not usage
+	name    string // the running command's name, for its messages
 }
 
-// run runs the command line args and returns the exit status.
+// run runs the command line args and returns the exit status. When ctx
+// ends with errInterrupted as its cause (SIGINT, SIGTERM), the status is
+// 130 and nothing more is sent.
 func run(ctx context.Context, sys *sysIO, args []string) int {
 	a := &app{sys: sys}
 	root := a.rootCommand()
@@ -49,6 +53,10 @@ func run(ctx context.Context, sys *sysIO, args []string) int {
 	root.SetOut(sys.out)
 	root.SetErr(sys.err)
 	err := root.ExecuteContext(ctx)
+	if err != nil && errors.Is(context.Cause(ctx), errInterrupted) {
+		_, _ = fmt.Fprintln(sys.err, "\nfastly-tokens: interrupted")
+		return exitInterrupted
+	}
 	return a.exit(err)
 }
 
@@ -63,10 +71,42 @@ func (a *app) exit(err error) int {
 	if errors.As(err, &usage) || errors.Is(err, wrapper.ErrInvalidInput) || !a.started {
 		code = exitUsage
 	}
-	msg := strings.Join(strings.Fields(err.Error()), " ") // one line, whatever the error holds
-	msg = strings.TrimPrefix(msg, "fastly: ")             // wrapper's prefix: ours says it
-	_, _ = fmt.Fprintln(a.sys.err, "fastly-tokens: "+msg)
+	_, _ = fmt.Fprintln(a.sys.err, a.message(err))
 	return code
+}
+
+// message is err as one line with one prefix, "fastly-tokens: COMMAND: ".
+func (a *app) message(err error) string {
+	if a.name != "" {
+		return "fastly-tokens: " + a.name + ": " + detail(err)
+	}
+	return "fastly-tokens: " + detail(err)
+}
+
+// detail is err as one line without prefixes: the library's own ("fastly:
+// ", "lifecycle: ") and the method and path of an API error are dropped,
+// since the command says what it did.
+func detail(err error) string {
+	text := strings.Join(strings.Fields(err.Error()), " ") // one line, whatever the error holds
+	var apiErr *wrapper.APIError
+	if errors.As(err, &apiErr) {
+		full := apiErr.Error()
+		short := strings.TrimPrefix(full, "fastly: "+apiErr.Method+" "+apiErr.Path+": ")
+		text = strings.ReplaceAll(text, full, short)
+		if keyRefused(apiErr) {
+			text += " (check the key in FASTLY_API_TOKEN or --token-file)"
+		}
+	}
+	for _, prefix := range []string{"fastly: ", "lifecycle: "} {
+		text = strings.ReplaceAll(text, prefix, "")
+	}
+	return text
+}
+
+// keyRefused reports an answer that says the command's own key is missing,
+// unknown, revoked or expired.
+func keyRefused(e *wrapper.APIError) bool {
+	return e.StatusCode == 401 || (e.StatusCode == 403 && e.Message == "Token lookup failed")
 }
 
 func (a *app) rootCommand() *cobra.Command {
@@ -77,37 +117,59 @@ func (a *app) rootCommand() *cobra.Command {
 
 The key comes from FASTLY_API_TOKEN or --token-file (- for stdin), never from
 an argument. Exit status: 0 done; 1 the operation failed or audit found
-something; 2 bad flags or arguments, no key, or a revoke refused without --yes.`,
+something; 2 bad flags or arguments, no key, or a revoke refused without --yes;
+130 interrupted (Ctrl-C).`,
 		Version:           version(),
 		SilenceErrors:     true,
 		SilenceUsage:      true,
 		DisableAutoGenTag: true,
 	}
+	root.SetVersionTemplate("fastly-tokens {{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	flags := root.PersistentFlags()
 	flags.StringVar(&a.tokenFile, "token-file", "", "read the API key from `PATH` (- for stdin) instead of FASTLY_API_TOKEN")
 	flags.StringVar(&a.apiURL, "api-url", "", "API base `URL` (default $FASTLY_API_URL, else https://api.fastly.com)")
 	flags.BoolVar(&a.json, "json", false, "machine output on stdout: JSON with RFC 3339 times")
-	flags.Var(&a.timeout, "timeout", "give up after `DURATION` (e.g. 30s, 5m); 0 for none")
+	flags.Var(&a.timeout, "timeout", "give up on the whole command after `DURATION` (e.g. 30s, 5m); 0, the default, sets no limit (each request still gives up after 60s)")
 	flags.BoolVar(&a.debug, "debug", false, "log each request, redacted, on stderr")
 	root.AddCommand(a.whoamiCommand(), a.listCommand(), a.getCommand(), a.createCommand(), a.rotateCommand(),
 		a.revokeCommand(), a.revokeLeakedCommand(), a.auditCommand())
 	return root
 }
 
-// version is the module version the binary was built from.
+// version is the module version the binary was built from, the VCS
+// revision when the binary carries one, and the Go version.
 func version() string {
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
-		return info.Main.Version
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "devel"
 	}
-	return "devel"
+	v := info.Main.Version
+	if v == "" || v == "(devel)" {
+		v = "devel"
+	}
+	var revision, modified string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			revision = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				modified = ", modified"
+			}
+		}
+	}
+	if revision != "" {
+		v += " (revision " + revision + modified + ")"
+	}
+	return v + " " + info.GoVersion
 }
 
 // command wraps a command's body: it marks the start of the command's own
-// code and applies --timeout.
+// code, names the command in its messages and applies --timeout.
 func (a *app) command(body func(ctx context.Context, cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
-		a.started = true
+		a.started, a.name = true, cmd.Name()
 		ctx := cmd.Context()
 		if a.timeout > 0 {
 			var cancel context.CancelFunc
@@ -120,31 +182,43 @@ func (a *app) command(body func(ctx context.Context, cmd *cobra.Command, args []
 
 // key reads the API key: --token-file, else FASTLY_API_TOKEN. "" when
 // neither gives one.
-func (a *app) key() (string, error) {
+func (a *app) key(ctx context.Context) (string, error) {
 	if a.tokenFile == "" {
 		return strings.TrimSpace(a.sys.getenv("FASTLY_API_TOKEN")), nil
 	}
 	if a.tokenFile == "-" {
-		line, err := a.sys.readLine()
-		if err != nil {
+		line, err := a.sys.readLine(ctx, "--token-file -")
+		if err != nil && !errors.Is(err, errInterrupted) && !isUsage(err) {
 			return "", usagef("--token-file -: no key on stdin")
 		}
-		return strings.TrimSpace(line), nil
+		return strings.TrimSpace(line), err
 	}
-	b, err := os.ReadFile(a.tokenFile)
+	f, err := os.Open(a.tokenFile)
 	if err != nil {
 		return "", usagef("--token-file: %v", err)
 	}
-	key := strings.TrimSpace(string(b))
-	if key == "" {
+	defer func() { _ = f.Close() }()
+	lines, err := readNumbered(f, "--token-file "+a.tokenFile)
+	if err != nil {
+		return "", err
+	}
+	if len(lines) == 0 {
 		return "", usagef("--token-file %s is empty", a.tokenFile)
 	}
-	return key, nil
+	if len(lines[0].text) > maxLineBytes {
+		return "", usagef("--token-file %s: a line longer than %d bytes", a.tokenFile, maxLineBytes)
+	}
+	return lines[0].text, nil
+}
+
+func isUsage(err error) bool {
+	var usage usageError
+	return errors.As(err, &usage)
 }
 
 // client builds a Client with the key, which must be there.
-func (a *app) client() (*wrapper.Client, error) {
-	key, err := a.key()
+func (a *app) client(ctx context.Context) (*wrapper.Client, error) {
+	key, err := a.key(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -156,24 +230,32 @@ func (a *app) client() (*wrapper.Client, error) {
 
 // clientFor checks the token id a command was given (a bad one is usage,
 // and nothing is sent), then builds the Client.
-func (a *app) clientFor(id string) (*wrapper.Client, error) {
-	if err := wrapper.CheckTokenID(id); err != nil {
-		return nil, usageError{err}
+func (a *app) clientFor(ctx context.Context, id string) (*wrapper.Client, error) {
+	if err := checkTokenArg(id); err != nil {
+		return nil, err
 	}
-	return a.client()
+	return a.client(ctx)
+}
+
+// checkTokenArg refuses a token id argument before anything is sent;
+// "self" points at the commands that act on the key's own token.
+func checkTokenArg(id string) error {
+	if id == "self" {
+		return usagef(`"self" is not a token id: use "fastly-tokens whoami" to see the key's own token, "revoke --current" to revoke it`)
+	}
+	if err := wrapper.CheckTokenID(id); err != nil {
+		return usageError{err}
+	}
+	return nil
 }
 
 // clientWith builds a Client with key, which may be "" (credentials only).
 func (a *app) clientWith(key string) (*wrapper.Client, error) {
-	opts := []wrapper.Option{wrapper.WithUserAgent("fastly-tokens/" + version())}
+	opts := []wrapper.Option{wrapper.WithUserAgent("fastly-tokens/" + strings.Fields(version())[0])}
 	if key != "" {
 		opts = append(opts, wrapper.WithToken(key))
 	}
-	base := a.apiURL
-	if base == "" {
-		base = a.sys.getenv("FASTLY_API_URL")
-	}
-	if base != "" {
+	if base := a.baseURL(); base != "" {
 		opts = append(opts, wrapper.WithBaseURL(base))
 	}
 	if a.debug {
@@ -184,6 +266,14 @@ func (a *app) clientWith(key string) (*wrapper.Client, error) {
 		return nil, usageError{err}
 	}
 	return c, nil
+}
+
+// baseURL is --api-url, else FASTLY_API_URL; "" for Fastly's.
+func (a *app) baseURL() string {
+	if a.apiURL != "" {
+		return a.apiURL
+	}
+	return a.sys.getenv("FASTLY_API_URL")
 }
 
 // stdinTaken refuses a second reader of stdin.

@@ -13,67 +13,89 @@ import (
 	"github.com/tokenward/fastlytokens/wrapper/lifecycle"
 )
 
+// auditOptions are audit's flags.
+type auditOptions struct {
+	customer                          string
+	expiringWithin, unusedFor, maxAge duration
+	failOn                            []string
+	failOnGiven                       bool
+}
+
 func (a *app) auditCommand() *cobra.Command {
-	var (
-		customer                          string
-		expiringWithin, unusedFor, maxAge duration
-		failOn                            []string
-	)
-	kinds := make([]string, len(lifecycle.Kinds))
-	for i, k := range lifecycle.Kinds {
-		kinds[i] = string(k)
-	}
+	o := &auditOptions{}
 	cmd := &cobra.Command{
 		Use:   "audit",
 		Short: "Find expired, expiring, unused, never-expiring and over-broad tokens",
 		Long: `audit lists your tokens (or a customer's with --customer) and reports, per
-token, each kind of finding that applies: ` + strings.Join(kinds, ", ") + `.
+token, each kind of finding that applies: ` + strings.Join(kindNames(), ", ") + `.
 It exits 1 when a finding's kind is in --fail-on (default: every kind;
 "none" never fails), so CI can gate on it.`,
 		Args: cobra.NoArgs,
-		RunE: a.command(func(ctx context.Context, _ *cobra.Command, _ []string) error {
-			failing, err := failKinds(failOn)
-			if err != nil {
-				return err
-			}
-			tokens, err := a.listTokens(ctx, customer)
-			if err != nil {
-				return err
-			}
-			policy := lifecycle.Policy{ExpiringWithin: time.Duration(expiringWithin), UnusedFor: time.Duration(unusedFor),
-				MaxLifetime: time.Duration(maxAge)}
-			findings := lifecycle.Audit(tokens, policy, a.sys.now())
-			if err := a.writeFindings(findings); err != nil {
-				return err
-			}
-			var hit []string
-			n := 0
-			for _, f := range findings {
-				if failing[f.Kind] {
-					n++
-					if !slices.Contains(hit, string(f.Kind)) {
-						hit = append(hit, string(f.Kind))
-					}
-				}
-			}
-			if n > 0 {
-				return fmt.Errorf("%d finding(s) of a failing kind: %s", n, strings.Join(hit, ", "))
-			}
-			return nil
+		RunE: a.command(func(ctx context.Context, cmd *cobra.Command, _ []string) error {
+			o.failOnGiven = cmd.Flags().Changed("fail-on")
+			return a.runAudit(ctx, o)
 		}),
 	}
 	f := cmd.Flags()
-	f.StringVar(&customer, "customer", "", "audit the tokens of customer `ID` (superusers)")
-	f.Var(&expiringWithin, "expiring-within", "report tokens expiring within `DURATION` (default 14d)")
-	f.Var(&unusedFor, "unused-for", "report tokens unused for `DURATION` (default 90d)")
-	f.Var(&maxAge, "max-lifetime", "report tokens whose lifetime exceeds `DURATION` (default: not checked)")
-	f.StringSliceVar(&failOn, "fail-on", nil, "exit 1 when a finding is of `KIND[,KIND]` (default: every kind; none: never)")
+	f.StringVar(&o.customer, "customer", "", "audit the tokens of customer `ID` (superusers)")
+	f.Var(&o.expiringWithin, "expiring-within", "report tokens expiring within `DURATION` (default 14d)")
+	f.Var(&o.unusedFor, "unused-for", "report tokens unused for `DURATION` (default 90d)")
+	f.Var(&o.maxAge, "max-lifetime", "report tokens whose lifetime exceeds `DURATION` (default: not checked)")
+	f.StringSliceVar(&o.failOn, "fail-on", nil, "exit 1 when a finding is of `KIND[,KIND]` (default: every kind; none: never)")
+	_ = cmd.RegisterFlagCompletionFunc("fail-on", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		return append(kindNames(), "none"), cobra.ShellCompDirectiveNoFileComp
+	})
 	return cmd
 }
 
-// failKinds reads --fail-on; an unknown kind is a usage error.
-func failKinds(names []string) (map[lifecycle.FindingKind]bool, error) {
+func (a *app) runAudit(ctx context.Context, o *auditOptions) error {
+	failing, err := failKinds(o.failOn, o.failOnGiven)
+	if err != nil {
+		return err
+	}
+	tokens, err := a.listTokens(ctx, o.customer)
+	if err != nil {
+		return err
+	}
+	policy := lifecycle.Policy{ExpiringWithin: time.Duration(o.expiringWithin), UnusedFor: time.Duration(o.unusedFor),
+		MaxLifetime: time.Duration(o.maxAge)}
+	findings := lifecycle.Audit(tokens, policy, a.sys.now())
+	if err := a.writeFindings(findings); err != nil {
+		return err
+	}
+	var hit []string
+	n := 0
+	for _, f := range findings {
+		if failing[f.Kind] {
+			n++
+			if !slices.Contains(hit, string(f.Kind)) {
+				hit = append(hit, string(f.Kind))
+			}
+		}
+	}
+	if n > 0 {
+		return fmt.Errorf("%d finding(s) of a failing kind: %s", n, strings.Join(hit, ", "))
+	}
+	return nil
+}
+
+// kindNames are the finding kinds, in report order.
+func kindNames() []string {
+	kinds := make([]string, len(lifecycle.Kinds))
+	for i, k := range lifecycle.Kinds {
+		kinds[i] = string(k)
+	}
+	return kinds
+}
+
+// failKinds reads --fail-on; an unknown or empty kind is a usage error
+// that lists the valid ones. given says whether the flag was set at all.
+func failKinds(names []string, given bool) (map[lifecycle.FindingKind]bool, error) {
 	set := map[lifecycle.FindingKind]bool{}
+	valid := strings.Join(append(kindNames(), "none"), ", ")
+	if given && len(names) == 0 {
+		return nil, usagef("--fail-on: empty: give one or more of %s", valid)
+	}
 	if len(names) == 0 {
 		for _, k := range lifecycle.Kinds {
 			set[k] = true
@@ -85,8 +107,11 @@ func failKinds(names []string) (map[lifecycle.FindingKind]bool, error) {
 		if name == "none" {
 			continue
 		}
+		if name == "" {
+			return nil, usagef("--fail-on: empty kind: give one or more of %s", valid)
+		}
 		if !slices.Contains(lifecycle.Kinds, lifecycle.FindingKind(name)) {
-			return nil, usagef("--fail-on: unknown kind %q", name)
+			return nil, usagef("--fail-on: unknown kind %q: give one or more of %s", printable(name), valid)
 		}
 		set[lifecycle.FindingKind(name)] = true
 	}
@@ -108,10 +133,9 @@ func (a *app) writeFindings(findings []lifecycle.Finding) error {
 		}
 		return a.writeJSON(out)
 	}
-	t := newTable(a.sys.out, "KIND", "ID", "NAME", "DETAIL")
+	t := newTable(a.sys.out, "KIND", "ID", "NAME", "USER", "DETAIL")
 	for _, f := range findings {
-		t.row(string(f.Kind), f.Token.ID, orDash(f.Token.Name), f.Detail)
+		t.row(string(f.Kind), f.Token.ID, orDash(f.Token.Name), orDash(f.Token.UserID), f.Detail)
 	}
-	t.flush()
-	return nil
+	return t.flush()
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -13,7 +15,8 @@ import (
 )
 
 // credentials are the flags that sign a create in: a login, its password
-// (from stdin or a no-echo prompt) and a one-time password.
+// (from stdin or a no-echo prompt) and a one-time password (--otp, else
+// FASTLY_OTP).
 type credentials struct {
 	login         string
 	passwordStdin bool
@@ -24,12 +27,21 @@ func (cr *credentials) register(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&cr.login, "login", "", "sign in as `LOGIN` (asks for the password, or reads it with --password-stdin)")
 	f.BoolVar(&cr.passwordStdin, "password-stdin", false, "read the password from the first line of stdin")
-	f.StringVar(&cr.otp, "otp", "", "one-time `CODE` of a two-factor account")
+	f.StringVar(&cr.otp, "otp", "", "one-time `CODE` of a two-factor account (default $FASTLY_OTP)")
+}
+
+// oneTimePassword is --otp, else FASTLY_OTP.
+func (a *app) oneTimePassword(cr *credentials) string {
+	if cr.otp != "" {
+		return cr.otp
+	}
+	return strings.TrimSpace(a.sys.getenv("FASTLY_OTP"))
 }
 
 // password gets the login's password: the first line of stdin with
-// --password-stdin, else a prompt without echo on a terminal.
-func (a *app) password(cr *credentials) (string, error) {
+// --password-stdin, else a prompt without echo on a terminal. Ctrl-C ends
+// either at once.
+func (a *app) password(ctx context.Context, cr *credentials) (string, error) {
 	if cr.login == "" {
 		if cr.passwordStdin {
 			return "", usagef("--password-stdin needs --login")
@@ -40,7 +52,10 @@ func (a *app) password(cr *credentials) (string, error) {
 		if err := a.stdinTaken("the password"); err != nil {
 			return "", err
 		}
-		line, err := a.sys.readLine()
+		line, err := a.sys.readLine(ctx, "--password-stdin")
+		if isUsage(err) || errors.Is(err, errInterrupted) {
+			return "", err
+		}
 		if err != nil || line == "" {
 			return "", usagef("--password-stdin: no password on stdin")
 		}
@@ -49,11 +64,17 @@ func (a *app) password(cr *credentials) (string, error) {
 	if !a.sys.stdinTerminal() {
 		return "", usagef("no password: pass --password-stdin, or run on a terminal to be asked")
 	}
-	_, _ = fmt.Fprintf(a.sys.err, "Password for %s: ", cr.login)
-	pw, err := a.sys.readPassword()
+	_, _ = fmt.Fprintf(a.sys.err, "Password for %s: ", printable(cr.login))
+	pw, err := a.sys.readPassword(ctx)
 	_, _ = fmt.Fprintln(a.sys.err)
+	if errors.Is(err, errInterrupted) {
+		return "", err
+	}
 	if err != nil || pw == "" {
 		return "", usagef("no password given")
+	}
+	if len(pw) > maxLineBytes {
+		return "", usagef("the password is longer than %d bytes", maxLineBytes)
 	}
 	return pw, nil
 }
@@ -75,139 +96,210 @@ func expiry(now time.Time, in duration, at string) (time.Time, error) {
 	return time.Time{}, nil
 }
 
-// explain adds what to do to the refusals a create can meet.
-func explain(err error) error {
+// explain adds what to do to the refusals a create can meet; otpSent says
+// whether a one-time password went with it.
+func explain(err error, otpSent bool) error {
 	var apiErr *wrapper.APIError
 	switch {
+	case err == nil:
+		return nil
 	case errors.Is(err, wrapper.ErrSudoRequired):
 		return fmt.Errorf("%w (sign in with --login to create)", err)
+	case errors.Is(err, wrapper.ErrTwoFactorRequired) && otpSent:
+		return fmt.Errorf("%w: the one-time password was refused: wrong, expired or already used; wait for the next code", err)
 	case errors.Is(err, wrapper.ErrTwoFactorRequired):
-		return fmt.Errorf("%w (pass the one-time password with --otp)", err)
-	case errors.As(err, &apiErr) && apiErr.Code == "invalid_grant":
+		return fmt.Errorf("%w (pass the one-time password with --otp or FASTLY_OTP)", err)
+	case errors.As(err, &apiErr) && apiErr.Code == wrapper.CodeInvalidGrant:
 		return fmt.Errorf("%w: wrong login or password", err)
-	case errors.As(err, &apiErr) && apiErr.Code == "account_locked":
+	case errors.As(err, &apiErr) && apiErr.Code == wrapper.CodeAccountLocked:
 		return fmt.Errorf("%w: too many failed sign-ins, try again later", err)
 	}
 	return err
 }
 
+// scopesOf checks --scope values against the scopes Fastly accepts, before
+// anything is sent.
+func scopesOf(values []string) ([]wrapper.Scope, error) {
+	known := wrapper.KnownScopes()
+	var scopes []wrapper.Scope
+	for _, v := range values {
+		for _, word := range strings.Fields(v) {
+			if !slices.Contains(known, wrapper.Scope(word)) {
+				names := make([]string, len(known))
+				for i, k := range known {
+					names[i] = string(k)
+				}
+				return nil, usagef("--scope: unknown scope %q (known: %s)", printable(word), strings.Join(names, ", "))
+			}
+			scopes = append(scopes, wrapper.Scope(word))
+		}
+		if strings.TrimSpace(v) == "" {
+			return nil, usagef("--scope: empty scope")
+		}
+	}
+	return scopes, nil
+}
+
+// createOptions are create's flags.
+type createOptions struct {
+	name      string
+	scopes    []string
+	services  []string
+	expiresIn duration
+	expiresAt string
+	cr        credentials
+	out       secretOutput
+}
+
 func (a *app) createCommand() *cobra.Command {
-	var (
-		name      string
-		scopes    []string
-		services  []string
-		expiresIn duration
-		expiresAt string
-		cr        credentials
-	)
+	o := &createOptions{}
 	cmd := &cobra.Command{
 		Use:   "create --name NAME",
 		Short: "Create a token and print its secret, once (POST /tokens)",
-		Args:  cobra.NoArgs,
-		RunE: a.command(func(ctx context.Context, _ *cobra.Command, _ []string) error {
-			expires, err := expiry(a.sys.now(), expiresIn, expiresAt)
-			if err != nil {
-				return err
-			}
-			key, err := a.key()
-			if err != nil {
-				return err
-			}
-			if key == "" && cr.login == "" {
-				return usagef("no API key and no --login: set FASTLY_API_TOKEN, pass --token-file, or sign in with --login")
-			}
-			password, err := a.password(&cr)
-			if err != nil {
-				return err
-			}
-			in := wrapper.CreateInput{Name: name, Services: services, ExpiresAt: expires,
-				Username: cr.login, Password: password, OTP: cr.otp}
-			for _, s := range scopes {
-				in.Scopes = append(in.Scopes, wrapper.Scope(s))
-			}
-			c, err := a.clientWith(key)
-			if err != nil {
-				return err
-			}
-			created, err := c.Create(ctx, in)
-			if err != nil {
-				return explain(err)
-			}
-			return a.writeCreated(created)
-		}),
+		Long: `create creates a token and delivers its secret once: on stdout, or with
+--output to a new file (mode 0600, written whole or not at all). When the
+secret cannot be written (a full disk, a closed pipe), the new token is
+revoked and create exits 1 naming it: nobody is left holding a token whose
+secret is lost.`,
+		Args: cobra.NoArgs,
+		RunE: a.command(func(ctx context.Context, _ *cobra.Command, _ []string) error { return a.runCreate(ctx, o) }),
 	}
 	f := cmd.Flags()
-	f.StringVar(&name, "name", "", "the token's `NAME`")
-	f.StringArrayVar(&scopes, "scope", nil, "a `SCOPE` (global, global:read, purge_select, purge_all); repeat for several; default global")
-	f.StringArrayVar(&services, "service", nil, "limit to service `ID`; repeat for several; default all services")
-	f.Var(&expiresIn, "expires-in", "expire after `DURATION` (e.g. 90d, 36h)")
-	f.StringVar(&expiresAt, "expires-at", "", "expire at `TIME` (RFC 3339)")
-	cr.register(cmd)
+	f.StringVar(&o.name, "name", "", "the token's `NAME`")
+	f.StringArrayVar(&o.scopes, "scope", nil, "a `SCOPE` (global, global:read, purge_select, purge_all); repeat for several; default global")
+	f.StringArrayVar(&o.services, "service", nil, "limit to service `ID`; repeat for several; default all services")
+	f.Var(&o.expiresIn, "expires-in", "expire after `DURATION` (e.g. 90d, 36h)")
+	f.StringVar(&o.expiresAt, "expires-at", "", "expire at `TIME` (RFC 3339)")
+	o.cr.register(cmd)
+	o.out.register(cmd)
 	_ = cmd.MarkFlagRequired("name")
+	_ = cmd.RegisterFlagCompletionFunc("scope", completeScopes)
 	return cmd
+}
+
+func (a *app) runCreate(ctx context.Context, o *createOptions) error {
+	expires, err := expiry(a.sys.now(), o.expiresIn, o.expiresAt)
+	if err != nil {
+		return err
+	}
+	scopes, err := scopesOf(o.scopes)
+	if err != nil {
+		return err
+	}
+	if err := o.out.check(); err != nil {
+		return err
+	}
+	key, err := a.key(ctx)
+	if err != nil {
+		return err
+	}
+	if key == "" && o.cr.login == "" {
+		return usagef("no API key and no --login: set FASTLY_API_TOKEN, pass --token-file, or sign in with --login")
+	}
+	password, err := a.password(ctx, &o.cr)
+	if err != nil {
+		return err
+	}
+	otp := a.oneTimePassword(&o.cr)
+	in := wrapper.CreateInput{Name: o.name, Scopes: scopes, Services: o.services, ExpiresAt: expires,
+		Username: o.cr.login, Password: password, OTP: otp}
+	c, err := a.clientWith(key)
+	if err != nil {
+		return err
+	}
+	created, err := c.Create(ctx, in)
+	if err != nil {
+		return explain(err, otp != "")
+	}
+	if err := a.deliver(&o.out, created, newToken{Token: created.Token, AccessToken: created.AccessToken}); err != nil {
+		return undo(ctx, c, created, err)
+	}
+	return nil
+}
+
+// rotateOptions are rotate's flags.
+type rotateOptions struct {
+	name      string
+	expiresIn duration
+	keepOld   bool
+	cr        credentials
+	out       secretOutput
 }
 
 func (a *app) rotateCommand() *cobra.Command {
-	var (
-		name      string
-		expiresIn duration
-		keepOld   bool
-		cr        credentials
-	)
+	o := &rotateOptions{}
 	cmd := &cobra.Command{
 		Use:   "rotate ID",
-		Short: "Replace a token: create, prove the new key, then revoke the old one",
-		Long: `rotate creates a token with the old one's scopes and services, proves the new
-key works (GET /tokens/self with it), and only then revokes the old token
-(unless --keep-old). It prints the new secret once, even when revoking the
-old token fails: store it.`,
-		Args: cobra.ExactArgs(1),
+		Short: "Replace a token: create, prove the new key, deliver it, then revoke the old one",
+		Long: `rotate creates a token with the old one's scopes, services and owner, proves
+the new key works (GET /tokens/self with it), delivers the new secret (on
+stdout, or with --output to a new file, mode 0600) and only then revokes the
+old token (unless --keep-old). When the secret cannot be written, the new
+token is revoked and the old one kept: exit 1. With --json, stdout gets one
+object {"old_id", "new"} before the old token is revoked; exit 0 means it
+was revoked (or kept with --keep-old).`,
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: a.completeTokenIDs,
 		RunE: a.command(func(ctx context.Context, _ *cobra.Command, args []string) error {
-			c, err := a.clientFor(args[0])
-			if err != nil {
-				return err
-			}
-			password, err := a.password(&cr)
-			if err != nil {
-				return err
-			}
-			in := lifecycle.RotateInput{Name: name, Username: cr.login, Password: password, OTP: cr.otp, KeepOld: keepOld}
-			if expiresIn != 0 {
-				in.ExpiresAt = a.sys.now().Add(time.Duration(expiresIn)).UTC().Truncate(time.Second)
-			}
-			rot, err := lifecycle.Rotate(ctx, c, args[0], in)
-			if rot.New.ID != "" {
-				if werr := a.writeRotation(rot); werr != nil {
-					return werr
-				}
-			}
-			return explain(err)
+			return a.runRotate(ctx, args[0], o)
 		}),
 	}
 	f := cmd.Flags()
-	f.StringVar(&name, "name", "", "the new token's `NAME` (default: the old one's)")
-	f.Var(&expiresIn, "expires-in", "the new token expires after `DURATION` (default: the old one's lifetime)")
-	f.BoolVar(&keepOld, "keep-old", false, "leave the old token alive")
-	cr.register(cmd)
+	f.StringVar(&o.name, "name", "", "the new token's `NAME` (default: the old one's)")
+	f.Var(&o.expiresIn, "expires-in", "the new token expires after `DURATION` (default: the old one's lifetime)")
+	f.BoolVar(&o.keepOld, "keep-old", false, "leave the old token alive")
+	o.cr.register(cmd)
+	o.out.register(cmd)
 	return cmd
 }
 
-// rotationJSON is a rotation as --json prints it.
+// rotationJSON is the new token as rotate --json prints it, before the old
+// one is revoked.
 type rotationJSON struct {
-	Old        wrapper.Token `json:"old"`
-	New        newToken      `json:"new"`
-	OldRevoked bool          `json:"old_revoked"`
+	OldID string   `json:"old_id"`
+	New   newToken `json:"new"`
 }
 
-func (a *app) writeRotation(rot lifecycle.Rotation) error {
-	if a.json {
-		return a.writeJSON(rotationJSON{Old: rot.Old, New: newToken{Token: rot.New.Token, AccessToken: rot.New.AccessToken}, OldRevoked: rot.OldRevoked})
+func (a *app) runRotate(ctx context.Context, id string, o *rotateOptions) error {
+	if err := o.out.check(); err != nil {
+		return err
 	}
-	a.createdText(rot.New)
+	c, err := a.clientFor(ctx, id)
+	if err != nil {
+		return err
+	}
+	password, err := a.password(ctx, &o.cr)
+	if err != nil {
+		return err
+	}
+	otp := a.oneTimePassword(&o.cr)
+	in := lifecycle.RotateInput{Name: o.name, Username: o.cr.login, Password: password, OTP: otp, KeepOld: o.keepOld,
+		Store: func(_ context.Context, created wrapper.CreatedToken) error {
+			return a.deliver(&o.out, created, rotationJSON{OldID: id, New: newToken{Token: created.Token, AccessToken: created.AccessToken}})
+		}}
+	if o.expiresIn != 0 {
+		in.ExpiresAt = a.sys.now().Add(time.Duration(o.expiresIn)).UTC().Truncate(time.Second)
+	}
+	rot, err := lifecycle.Rotate(ctx, c, id, in)
+	if err != nil {
+		return explain(err, otp != "")
+	}
+	if a.json {
+		return nil
+	}
 	state := "kept"
 	if rot.OldRevoked {
 		state = "revoked"
 	}
-	_, _ = fmt.Fprintf(a.sys.out, "old token %s %s\n", rot.Old.ID, state)
-	return nil
+	_, err = fmt.Fprintf(a.sys.out, "old token %s %s\n", rot.Old.ID, state)
+	return err
+}
+
+// completeScopes offers the scopes Fastly accepts.
+func completeScopes(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	var out []cobra.Completion
+	for _, s := range wrapper.KnownScopes() {
+		out = append(out, string(s))
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
 }

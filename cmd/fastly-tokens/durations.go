@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -10,30 +11,46 @@ import (
 // duration is a flag value in Go's syntax (90m, 36h) or whole days (30d).
 type duration time.Duration
 
-// parseDuration reads Go's duration syntax or whole days ("30d"); negative
-// durations are refused.
+// maxDays is the most whole days a time.Duration holds.
+const maxDays = math.MaxInt64 / int64(24*time.Hour)
+
+// parseDuration reads Go's duration syntax or whole days ("30d"). Negative
+// durations and ones too large for a time.Duration are refused, saying so.
 func parseDuration(s string) (time.Duration, error) {
-	var d time.Duration
+	if strings.HasPrefix(strings.TrimSpace(s), "-") {
+		return 0, errors.New("a duration must be positive")
+	}
 	if days, ok := strings.CutSuffix(s, "d"); ok && days != "" && !strings.ContainsAny(days, "hmsuµn.") {
-		n, err := strconv.ParseUint(days, 10, 31)
+		n, err := strconv.ParseInt(days, 10, 64)
+		if errors.Is(err, strconv.ErrRange) || (err == nil && n > maxDays) {
+			return 0, errors.New("too large: at most " + strconv.FormatInt(maxDays, 10) + "d")
+		}
 		if err != nil {
 			return 0, errors.New("days must be a whole number, e.g. 30d")
 		}
-		d = time.Duration(n) * 24 * time.Hour
-	} else {
-		var err error
-		if d, err = time.ParseDuration(s); err != nil {
-			return 0, errors.New("not a duration: use Go's syntax (90m, 36h) or whole days (30d)")
-		}
+		return time.Duration(n) * 24 * time.Hour, nil
 	}
-	if d < 0 {
-		return 0, errors.New("a duration must not be negative")
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, errors.New("not a duration (or too large): use Go's syntax (90m, 36h) or whole days (30d)")
 	}
 	return d, nil
 }
 
-func (d *duration) String() string { return time.Duration(*d).String() }
-func (d *duration) Type() string   { return "duration" }
+// String is the value as it was given, in days when it is whole days; ""
+// for zero, so that help shows only the default each flag's usage names.
+func (d *duration) String() string {
+	v := time.Duration(*d)
+	if v == 0 {
+		return ""
+	}
+	if v%(24*time.Hour) == 0 {
+		return strconv.FormatInt(int64(v/(24*time.Hour)), 10) + "d"
+	}
+	return v.String()
+}
+
+func (d *duration) Type() string { return "duration" }
 func (d *duration) Set(s string) error {
 	v, err := parseDuration(s)
 	if err != nil {

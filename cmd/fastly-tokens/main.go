@@ -11,7 +11,8 @@
 // The key comes from FASTLY_API_TOKEN or --token-file, never from an
 // argument (every process can read another's arguments). Exit status: 0
 // done; 1 the operation failed, or audit found something; 2 usage: bad
-// flags or arguments, no key, or a revoke refused without --yes. Errors
+// flags or arguments, no key, or a revoke refused without --yes; 130
+// interrupted (Ctrl-C ends a prompt or a read of stdin at once). Errors
 // are one line on stderr starting "fastly-tokens: ". No secret (key,
 // password, one-time password, leaked secret) is ever printed, except the
 // one new secret that create and rotate print on stdout.
@@ -25,8 +26,14 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-signals
+		cancel(errInterrupted) // every read and request returns at once
+	}()
 	code := run(ctx, systemIO(), os.Args[1:])
-	stop()
+	signal.Stop(signals)
 	os.Exit(code)
 }

@@ -8,11 +8,12 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 
 	"github.com/tokenward/fastlytokens/wrapper"
 )
 
-// table writes aligned columns; call flush when done.
+// table writes aligned columns; flush writes them and reports a failed write.
 type table struct{ w *tabwriter.Writer }
 
 func newTable(out io.Writer, header ...string) *table {
@@ -21,27 +22,33 @@ func newTable(out io.Writer, header ...string) *table {
 	return t
 }
 
+// row adds a row; tabwriter keeps it until flush.
 func (t *table) row(cells ...string) {
 	for i, c := range cells {
-		cells[i] = oneLine(c)
+		cells[i] = printable(c)
 	}
 	_, _ = fmt.Fprintln(t.w, strings.Join(cells, "\t"))
 }
 
-func (t *table) flush() { _ = t.w.Flush() }
+func (t *table) flush() error { return t.w.Flush() }
 
-// oneLine keeps server text from breaking the table: control characters
-// become spaces.
-func oneLine(s string) string {
+// printable keeps text from the server from breaking the table or driving
+// the terminal: C0 controls (tab, newline, ESC…) become spaces; C1 controls
+// (U+0080 to U+009F, among them the 8-bit CSI U+009B), bidirectional
+// overrides and other invisible format characters are dropped.
+func printable(s string) string {
 	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
+		switch {
+		case r < 0x20 || r == 0x7f:
 			return ' '
+		case r >= 0x80 && r <= 0x9f, unicode.Is(unicode.Cf, r):
+			return -1
 		}
 		return r
 	}, s)
 }
 
-var tokenHeader = []string{"ID", "NAME", "SCOPES", "SERVICES", "CREATED", "LAST USED", "EXPIRES"}
+var tokenHeader = []string{"ID", "NAME", "USER", "SCOPES", "SERVICES", "CREATED", "LAST USED", "EXPIRES"}
 
 func (t *table) token(tok wrapper.Token, now time.Time) {
 	scopes := make([]string, len(tok.Scopes))
@@ -52,7 +59,7 @@ func (t *table) token(tok wrapper.Token, now time.Time) {
 	if len(tok.Services) > 0 {
 		services = strings.Join(tok.Services, ",")
 	}
-	t.row(tok.ID, orDash(tok.Name), orDash(strings.Join(scopes, " ")), services,
+	t.row(tok.ID, orDash(tok.Name), orDash(tok.UserID), orDash(strings.Join(scopes, " ")), services,
 		relative(tok.CreatedAt, now, "-"), relative(tok.LastUsedAt, now, "never"), relative(tok.ExpiresAt, now, "never"))
 }
 
@@ -76,38 +83,18 @@ func (a *app) writeTokens(tokens []wrapper.Token) error {
 	for _, tok := range tokens {
 		t.token(tok, now)
 	}
-	t.flush()
-	return nil
+	return t.flush()
 }
 
 // writeJSON writes v as indented JSON on stdout.
 func (a *app) writeJSON(v any) error {
-	enc := json.NewEncoder(a.sys.out)
+	return writeJSONTo(a.sys.out, v)
+}
+
+func writeJSONTo(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
-}
-
-// newToken is a created token as --json prints it: the token's JSON and the
-// secret, shown once.
-type newToken struct {
-	wrapper.Token
-	AccessToken string `json:"access_token"`
-}
-
-// writeCreated prints a new token and its secret, once.
-func (a *app) writeCreated(created wrapper.CreatedToken) error {
-	if a.json {
-		return a.writeJSON(newToken{Token: created.Token, AccessToken: created.AccessToken})
-	}
-	a.createdText(created)
-	return nil
-}
-
-func (a *app) createdText(created wrapper.CreatedToken) {
-	t := newTable(a.sys.out, tokenHeader...)
-	t.token(created.Token, a.sys.now())
-	t.flush()
-	_, _ = fmt.Fprintf(a.sys.out, "\naccess token (shown once, store it now): %s\n", created.AccessToken)
 }
 
 // relative writes t from now in plain words: "in 6 days", "3 months ago";

@@ -14,126 +14,156 @@ import (
 	"github.com/tokenward/fastlytokens/wrapper/lifecycle"
 )
 
+// The outcomes revoke and revoke --dry-run print.
+const (
+	outcomeRevoked     = "revoked"
+	outcomeNotFound    = "not_found"
+	outcomeFailed      = "failed"
+	outcomeWouldRevoke = "would_revoke"
+	notFoundMeaning    = "not found: revoked earlier, or not visible to this key"
+)
+
+// revokeOptions are revoke's arguments and flags.
+type revokeOptions struct {
+	ids      []string
+	fromFile string
+	current  bool
+	dryRun   bool
+	yes      bool
+}
+
 func (a *app) revokeCommand() *cobra.Command {
-	var (
-		fromFile string
-		current  bool
-		dryRun   bool
-		yes      bool
-	)
+	o := &revokeOptions{}
 	cmd := &cobra.Command{
 		Use:   "revoke [ID...] [--from-file PATH] [--current]",
 		Short: "Revoke tokens by id, from a file, or the key's own token",
 		Long: `revoke revokes tokens in bulk batches (DELETE /tokens), sorting out a refused
-batch with reads, and reports each id as revoked, not_found (revoked earlier, or
-not visible to this key) or failed.
+batch with reads, and reports each id as revoked, not_found (revoked earlier,
+or not visible to this key) or failed. A not_found id is not a failure (exit
+0); a failed one is (exit 1). After a rate limit, or three batches in a row
+that fail, it sends nothing more.
 
 Ids come as arguments, from --from-file (one a line; - for stdin; blank lines
-and # comments ignored), and --current adds the key's own token. --dry-run
-lists what would be revoked and revokes nothing. On a terminal revoke asks
-before it acts unless --yes; without a terminal it refuses unless --yes.`,
+and # comments ignored), and --current adds the key's own token, which is
+revoked last. --dry-run lists what would be revoked and revokes nothing. On a
+terminal revoke asks before it acts unless --yes; without a terminal it
+refuses unless --yes.`,
+		ValidArgsFunction: a.completeTokenIDs,
 		RunE: a.command(func(ctx context.Context, _ *cobra.Command, args []string) error {
-			ids, err := a.revokeIDs(args, fromFile)
-			if err != nil {
-				return err
-			}
-			if len(ids) == 0 && !current {
-				return usagef("nothing to revoke: give ids, --from-file or --current")
-			}
-			c, err := a.client()
-			if err != nil {
-				return err
-			}
-			if current {
-				self, err := c.Current(ctx)
-				if err != nil {
-					return err
-				}
-				if !slices.Contains(ids, self.ID) {
-					ids = append(ids, self.ID)
-				}
-			}
-			if dryRun {
-				return a.dryRun(ctx, c, ids)
-			}
-			if err := a.confirm(len(ids), yes, fromFile == "-"); err != nil {
-				return err
-			}
-			opts := lifecycle.RevokeAllOptions{}
-			if a.sys.stderrTerminal() && len(ids) > lifecycle.DefaultBatchSize {
-				opts.Progress = func(done, total int) { _, _ = fmt.Fprintf(a.sys.err, "\rrevoking: %d of %d", done, total) }
-				defer func() { _, _ = fmt.Fprintln(a.sys.err) }()
-			}
-			report, err := lifecycle.RevokeAll(ctx, c, ids, opts)
-			if werr := a.writeReport(ids, report); werr != nil {
-				return werr
-			}
-			return err
+			o.ids = args
+			return a.runRevoke(ctx, o)
 		}),
 	}
 	f := cmd.Flags()
-	f.StringVar(&fromFile, "from-file", "", "read ids from `PATH`, one a line (- for stdin)")
-	f.BoolVar(&current, "current", false, "revoke the key's own token too")
-	f.BoolVar(&dryRun, "dry-run", false, "list what would be revoked (id and name); revoke nothing")
-	f.BoolVar(&yes, "yes", false, "revoke without asking")
+	f.StringVar(&o.fromFile, "from-file", "", "read ids from `PATH`, one a line (- for stdin)")
+	f.BoolVar(&o.current, "current", false, "revoke the key's own token too (last)")
+	f.BoolVar(&o.dryRun, "dry-run", false, "list what would be revoked (id and name); revoke nothing")
+	f.BoolVar(&o.yes, "yes", false, "revoke without asking")
 	return cmd
 }
 
+func (a *app) runRevoke(ctx context.Context, o *revokeOptions) error {
+	ids, err := a.revokeIDs(ctx, o.ids, o.fromFile)
+	if err != nil {
+		return err
+	}
+	if len(ids) == 0 && !o.current {
+		return usagef("nothing to revoke: give ids, --from-file or --current")
+	}
+	c, err := a.client(ctx)
+	if err != nil {
+		return err
+	}
+	if o.current {
+		self, err := c.Current(ctx)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(ids, self.ID) {
+			ids = append(ids, self.ID)
+		}
+	}
+	if o.dryRun {
+		return a.dryRun(ctx, c, ids)
+	}
+	if err := a.confirm(ctx, ids, o.yes, o.fromFile == "-"); err != nil {
+		return err
+	}
+	opts := lifecycle.RevokeAllOptions{}
+	progress := a.sys.stderrTerminal() && len(ids) > lifecycle.DefaultBatchSize
+	if progress {
+		opts.Progress = func(done, total int) { _, _ = fmt.Fprintf(a.sys.err, "\rrevoking: %d of %d", done, total) }
+	}
+	report, err := lifecycle.RevokeAll(ctx, c, ids, opts)
+	if progress {
+		_, _ = fmt.Fprintln(a.sys.err) // end the progress line before anything else is printed
+	}
+	if werr := a.writeReport(ids, report); werr != nil {
+		return werr
+	}
+	_, _ = fmt.Fprintf(a.sys.err, "revoked %d, not found %d, failed %d\n", len(report.Revoked), len(report.NotFound), len(report.Failed))
+	return err
+}
+
 // revokeIDs gathers the ids of arguments and --from-file, checks each and
-// drops repeats; a bad id is a usage error and nothing is sent.
-func (a *app) revokeIDs(args []string, fromFile string) ([]string, error) {
-	ids := slices.Clone(args)
+// drops repeats; a bad id is a usage error naming where it came from, and
+// nothing is sent.
+func (a *app) revokeIDs(ctx context.Context, args []string, fromFile string) ([]string, error) {
+	type source struct {
+		id    string
+		where string
+	}
+	var all []source
+	for i, id := range args {
+		all = append(all, source{id, fmt.Sprintf("argument %d", i+1)})
+	}
+	var lines []numbered
 	switch fromFile {
 	case "":
 	case "-":
 		if err := a.stdinTaken("ids (--from-file -)"); err != nil {
 			return nil, err
 		}
-		lines, err := a.sys.readLines()
+		read, err := interruptible(ctx, func() ([]numbered, error) { return readNumbered(a.sys.inLines(), "--from-file -") }, nil)
 		if err != nil {
 			return nil, err
 		}
-		ids = append(ids, lines...)
+		lines = read
 	default:
-		b, err := os.ReadFile(fromFile)
+		f, err := os.Open(fromFile)
 		if err != nil {
 			return nil, usagef("--from-file: %v", err)
 		}
-		for line := range strings.Lines(string(b)) {
-			if id, ok := entry(line); ok {
-				ids = append(ids, id)
-			}
+		read, err := readNumbered(f, "--from-file "+fromFile)
+		_ = f.Close()
+		if err != nil {
+			return nil, err
 		}
+		lines = read
 	}
-	unique := ids[:0:0]
-	seen := make(map[string]bool, len(ids))
-	for i, id := range ids {
-		if err := wrapper.CheckTokenID(id); err != nil {
-			return nil, usageError{fmt.Errorf("id %d: %w", i+1, err)}
-		}
-		if !seen[id] {
-			seen[id] = true
-			unique = append(unique, id)
-		}
+	for _, l := range lines {
+		all = append(all, source{l.text, fmt.Sprintf("--from-file %s: line %d", fromFile, l.line)})
 	}
-	return unique, nil
+	ids := make([]string, 0, len(all))
+	for _, s := range all {
+		if err := checkTokenArg(s.id); err != nil {
+			return nil, usageError{fmt.Errorf("%s: %w", s.where, err)}
+		}
+		ids = append(ids, s.id)
+	}
+	return wrapper.UniqueTokenIDs(ids) // every id is checked: no error
 }
 
 // dryRun lists each id with its name, reading only.
 func (a *app) dryRun(ctx context.Context, c *wrapper.Client, ids []string) error {
-	type planned struct {
-		ID    string `json:"id"`
-		Name  string `json:"name"`
-		Found bool   `json:"found"`
-	}
-	plan := make([]planned, 0, len(ids))
+	plan := make([]outcomeLine, 0, len(ids))
 	for _, id := range ids {
 		tok, err := c.Get(ctx, id)
 		switch {
 		case err == nil:
-			plan = append(plan, planned{ID: id, Name: tok.Name, Found: true})
+			plan = append(plan, outcomeLine{ID: id, Name: tok.Name, Outcome: outcomeWouldRevoke})
 		case errors.Is(err, wrapper.ErrNotFound):
-			plan = append(plan, planned{ID: id})
+			plan = append(plan, outcomeLine{ID: id, Outcome: outcomeNotFound})
 		default:
 			return err
 		}
@@ -141,27 +171,42 @@ func (a *app) dryRun(ctx context.Context, c *wrapper.Client, ids []string) error
 	if a.json {
 		return a.writeJSON(plan)
 	}
-	t := newTable(a.sys.out, "WOULD REVOKE", "NAME")
+	t := newTable(a.sys.out, "ID", "NAME", "OUTCOME")
+	notFound := false
 	for _, p := range plan {
-		name := orDash(p.Name)
-		if !p.Found {
-			name = "(not found)"
-		}
-		t.row(p.ID, name)
+		t.row(p.ID, orDash(p.Name), p.Outcome)
+		notFound = notFound || p.Outcome == outcomeNotFound
 	}
-	t.flush()
+	return a.endTable(t, notFound)
+}
+
+// endTable flushes t and, when an id was not found, says once what that means.
+func (a *app) endTable(t *table, notFound bool) error {
+	if err := t.flush(); err != nil {
+		return err
+	}
+	if notFound {
+		_, err := fmt.Fprintln(a.sys.out, "\n"+notFoundMeaning)
+		return err
+	}
 	return nil
 }
 
-// confirm asks on a terminal; without one it refuses unless --yes.
-func (a *app) confirm(n int, yes, stdinUsed bool) error {
+// confirm asks on a terminal, listing what it will revoke; without one it
+// refuses unless --yes. Ctrl-C at the prompt ends the command at once.
+func (a *app) confirm(ctx context.Context, ids []string, yes, stdinUsed bool) error {
 	if yes {
 		return nil
 	}
 	if stdinUsed || !a.sys.stdinTerminal() {
-		return usagef("refusing to revoke %d token(s) without --yes (no terminal to ask)", n)
+		return usagef("refusing to revoke %d token(s) without --yes (no terminal to ask)", len(ids))
 	}
-	answer, err := a.sys.prompt(fmt.Sprintf("Revoke %d token(s)? [y/N] ", n))
+	shown := ids[:min(len(ids), 10)]
+	list := strings.Join(shown, ", ")
+	if more := len(ids) - len(shown); more > 0 {
+		list += fmt.Sprintf(" and %d more", more)
+	}
+	answer, err := a.sys.prompt(ctx, fmt.Sprintf("Revoke %d token(s): %s? [y/N] ", len(ids), list))
 	if err != nil {
 		return err
 	}
@@ -173,40 +218,40 @@ func (a *app) confirm(n int, yes, stdinUsed bool) error {
 
 // writeReport prints each id's outcome in the order given.
 func (a *app) writeReport(ids []string, report lifecycle.RevokeReport) error {
-	if a.json {
-		failed := map[string]string{}
-		for id, err := range report.Failed {
-			failed[id] = err.Error()
-		}
-		return a.writeJSON(struct {
-			Revoked  []string          `json:"revoked"`
-			NotFound []string          `json:"not_found"`
-			Failed   map[string]string `json:"failed"`
-		}{nonNil(report.Revoked), nonNil(report.NotFound), failed})
-	}
-	outcome := make(map[string]string, len(ids))
-	for _, id := range report.Revoked {
-		outcome[id] = "revoked"
-	}
+	lines := make([]outcomeLine, 0, len(ids))
+	notFound := make(map[string]bool, len(report.NotFound))
 	for _, id := range report.NotFound {
-		outcome[id] = "not_found"
+		notFound[id] = true
 	}
-	for id, err := range report.Failed {
-		outcome[id] = "failed: " + err.Error()
+	revoked := make(map[string]bool, len(report.Revoked))
+	for _, id := range report.Revoked {
+		revoked[id] = true
+	}
+	for _, id := range ids {
+		line := outcomeLine{ID: id}
+		switch {
+		case revoked[id]:
+			line.Outcome = outcomeRevoked
+		case notFound[id]:
+			line.Outcome = outcomeNotFound
+		default:
+			line.Outcome = outcomeFailed
+			if err := report.Failed[id]; err != nil {
+				line.Error = detail(err)
+			}
+		}
+		lines = append(lines, line)
+	}
+	if a.json {
+		return a.writeJSON(lines)
 	}
 	t := newTable(a.sys.out, "ID", "OUTCOME")
-	for _, id := range ids {
-		if o, ok := outcome[id]; ok {
-			t.row(id, o)
+	for _, l := range lines {
+		outcome := l.Outcome
+		if l.Error != "" {
+			outcome += ": " + l.Error
 		}
+		t.row(l.ID, outcome)
 	}
-	t.flush()
-	return nil
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
+	return a.endTable(t, len(report.NotFound) > 0)
 }

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -68,6 +70,75 @@ func TestRelative(t *testing.T) {
 	assert.Equal(t, "never", relative(time.Time{}, now, "never"))
 }
 
-func TestOneLine(t *testing.T) {
-	assert.Equal(t, "a b c ", oneLine("a\nb\x1bc\x7f"))
+// TestPrintable: text from the server cannot break a table or drive the
+// terminal: C0 controls become spaces; C1 controls (the 8-bit CSI U+009B
+// among them), bidirectional overrides and zero-width characters go.
+func TestPrintable(t *testing.T) {
+	assert.Equal(t, "a b c ", printable("a\nb\x1bc\x7f"))
+	assert.Equal(t, "name[2J", printable("name\u009b[2J"))
+	assert.Equal(t, "evil", printable("\u202eev\u200bil\u2066"))
+	assert.Equal(t, "tab sep", printable("tab\tsep"))
+	assert.Equal(t, "plain naïve", printable("plain naïve"))
+}
+
+// TestDurationBounds: whole days that overflow or are negative are refused
+// with messages that say so.
+func TestDurationBounds(t *testing.T) {
+	for in, want := range map[string]string{
+		"213504d": "too large", "99999999999999999999d": "too large", "-5d": "must be positive", "-1h": "must be positive",
+		"5x": "not a duration", "d": "not a duration",
+	} {
+		_, err := parseDuration(in)
+		require.Error(t, err, in)
+		assert.Contains(t, err.Error(), want, in)
+	}
+	d, err := parseDuration("106751d")
+	require.NoError(t, err)
+	assert.Equal(t, 106751*24*time.Hour, d)
+	var v duration
+	assert.Empty(t, v.String(), "zero shows no default of its own")
+	require.NoError(t, v.Set("14d"))
+	assert.Equal(t, "14d", v.String())
+	require.NoError(t, v.Set("36h"))
+	assert.Equal(t, "36h0m0s", v.String())
+}
+
+// TestFailKinds: --fail-on names the valid kinds when refusing one, and an
+// empty value is refused.
+func TestFailKinds(t *testing.T) {
+	_, err := failKinds([]string{"expired", "soon"}, true)
+	require.ErrorContains(t, err, `unknown kind "soon": give one or more of expired, expiring, never_used, unused, no_expiry, too_long, global_all_services, none`)
+	_, err = failKinds(nil, true)
+	require.ErrorContains(t, err, "empty")
+	_, err = failKinds([]string{""}, true)
+	require.ErrorContains(t, err, "empty kind")
+	set, err := failKinds(nil, false)
+	require.NoError(t, err)
+	assert.Len(t, set, 7, "every kind by default")
+	set, err = failKinds([]string{"none"}, true)
+	require.NoError(t, err)
+	assert.Empty(t, set)
+}
+
+// TestScopesOf: --scope is checked locally against the known scopes.
+func TestScopesOf(t *testing.T) {
+	scopes, err := scopesOf([]string{"purge_select", "global:read purge_all"})
+	require.NoError(t, err)
+	assert.Len(t, scopes, 3)
+	_, err = scopesOf([]string{"purge"})
+	require.ErrorContains(t, err, `unknown scope "purge" (known: global, global:read, purge_select, purge_all)`)
+	_, err = scopesOf([]string{" "})
+	require.ErrorContains(t, err, "empty scope")
+}
+
+// TestConfirmListsIDs: the prompt names the first ten ids and how many more.
+func TestConfirmListsIDs(t *testing.T) {
+	var stderr strings.Builder
+	a := &app{sys: &sysIO{in: strings.NewReader("y\n"), err: &stderr, stdinTerminal: func() bool { return true }}}
+	ids := make([]string, 12)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("id%02d", i)
+	}
+	require.NoError(t, a.confirm(t.Context(), ids, false, false))
+	assert.Equal(t, "Revoke 12 token(s): id00, id01, id02, id03, id04, id05, id06, id07, id08, id09 and 2 more? [y/N] ", stderr.String())
 }
