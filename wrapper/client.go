@@ -31,7 +31,11 @@ func (c *Client) do(ctx context.Context, op *operation, out any) error {
 	if ctx == nil {
 		return fmt.Errorf("%w: nil context", ErrInvalidInput)
 	}
-	if c.defaultTimeout > 0 {
+	if c.callTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.callTimeout)
+		defer cancel()
+	} else if c.defaultTimeout > 0 {
 		if _, ok := ctx.Deadline(); !ok {
 			var cancel context.CancelFunc
 			ctx, cancel = context.WithTimeout(ctx, c.defaultTimeout)

@@ -1,7 +1,11 @@
 package wrapper_test
 
 import (
+	"context"
+	"net/http"
+	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -42,4 +46,37 @@ func TestBaseURL(t *testing.T) {
 	clone, err := c.Clone(wrapper.WithToken("Another-key-0123456789"))
 	require.NoError(t, err)
 	assert.Equal(t, c.BaseURL(), clone.BaseURL())
+}
+
+// TestCallTimeoutBoundsEveryCall: WithCallTimeout bounds a call even when
+// its context has a later deadline; zero or negative is refused.
+func TestCallTimeoutBoundsEveryCall(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	c, err := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithToken(testKey), wrapper.WithRetry(wrapper.RetryPolicy{}),
+		wrapper.WithCallTimeout(100*time.Millisecond))
+	require.NoError(t, err)
+	long, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	start := time.Now()
+	_, err = c.List(long)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Less(t, time.Since(start), 5*time.Second, "the call's bound, not the context's minute")
+	clone, err := c.Clone()
+	require.NoError(t, err)
+	start = time.Now()
+	_, err = clone.Current(long)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Less(t, time.Since(start), 5*time.Second, "clones keep it")
+	for _, bad := range []time.Duration{0, -time.Second} {
+		_, err = wrapper.New(wrapper.WithCallTimeout(bad))
+		require.ErrorIs(t, err, wrapper.ErrInvalidInput)
+	}
 }

@@ -29,6 +29,7 @@ type Client struct {
 	maxBody        int64
 	maxListLength  int
 	defaultTimeout time.Duration
+	callTimeout    time.Duration
 	// secretForms returns the configured credentials in every encoding they
 	// could be echoed in, for redaction. A func, not a field: fmt prints a
 	// func as an address even where it would print one level of a pointer's
@@ -77,6 +78,7 @@ func build(s settings, opts []Option) (*Client, error) {
 		logger:        s.logger,
 		maxBody:       s.maxBodySize,
 		maxListLength: s.maxListLen,
+		callTimeout:   s.callTimeout,
 		secretForms:   secretFormsOf(s.key.reveal(), s.username, s.password.reveal()),
 	}
 	var hc http.Client

@@ -35,9 +35,25 @@ type settings struct {
 	logger      *slog.Logger
 	maxBodySize int64
 	maxListLen  int
+	callTimeout time.Duration
 	// defaultTransport is the transport New made when the caller gave no
 	// http.Client; clones reuse it.
 	defaultTransport *http.Transport
+}
+
+// WithCallTimeout bounds every call, retries and waits included, to d,
+// whether or not its context has a deadline (the earlier of the two wins).
+// Without it, DefaultTimeout bounds only calls whose context has no
+// deadline. A command with an overall deadline uses it so that one
+// unanswered request cannot take the whole budget.
+func WithCallTimeout(d time.Duration) Option {
+	return func(s *settings) error {
+		if d <= 0 {
+			return fmt.Errorf("%w: call timeout must be positive", ErrInvalidInput)
+		}
+		s.callTimeout = d
+		return nil
+	}
 }
 
 // WithToken sends key as the Fastly-Key header on every request to the base

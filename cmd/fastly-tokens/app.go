@@ -40,13 +40,20 @@ type app struct {
 
 	started bool   // a command's own code ran: later errors are not usage
 	name    string // the running command's name, for its messages
+	// callTimeout bounds each request (retries included), --timeout or not.
+	callTimeout time.Duration
 }
 
 // run runs the command line args and returns the exit status. When ctx
 // ends with errInterrupted as its cause (SIGINT, SIGTERM), the status is
 // 130 and nothing more is sent.
 func run(ctx context.Context, sys *sysIO, args []string) int {
-	a := &app{sys: sys}
+	return runApp(ctx, &app{sys: sys, callTimeout: wrapper.DefaultTimeout}, args)
+}
+
+// runApp is run with the app given, so tests can shorten its bounds.
+func runApp(ctx context.Context, a *app, args []string) int {
+	sys := a.sys
 	root := a.rootCommand()
 	root.SetArgs(args)
 	root.SetIn(sys.in)
@@ -252,6 +259,9 @@ func checkTokenArg(id string) error {
 // clientWith builds a Client with key, which may be "" (credentials only).
 func (a *app) clientWith(key string) (*wrapper.Client, error) {
 	opts := []wrapper.Option{wrapper.WithUserAgent("fastly-tokens/" + strings.Fields(version())[0])}
+	if a.callTimeout > 0 {
+		opts = append(opts, wrapper.WithCallTimeout(a.callTimeout))
+	}
 	if key != "" {
 		opts = append(opts, wrapper.WithToken(key))
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -308,4 +309,38 @@ func TestMessagesHaveOnePrefix(t *testing.T) {
 	require.Equal(t, exitFailed, b.run(t.Context(), "rotate", "NoSuchToken0000000000"))
 	assert.Equal(t, "fastly-tokens: rotate: reading token NoSuchToken0000000000: 404 Not Found: Token lookup failed\n", b.stderr.String())
 	assert.False(t, errors.Is(context.Cause(t.Context()), errInterrupted))
+}
+
+// TestRevokeAgainstASilentAPIEnds: against an API that never answers a
+// revoke, revoke of 1,000 ids stops after three batches, each bounded by
+// the per-request timeout (60 s by default: about 3 minutes in all; 200 ms
+// here), even under a longer --timeout.
+func TestRevokeAgainstASilentAPIEnds(t *testing.T) {
+	b := newBench(t)
+	silent := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b.mu.Lock()
+		b.seen = append(b.seen, r.Method+" "+r.URL.Path)
+		b.mu.Unlock()
+		if r.Method == "DELETE" {
+			_, _ = io.Copy(io.Discard, r.Body)
+			select {
+			case <-r.Context().Done():
+			case <-time.After(10 * time.Second):
+			}
+			return
+		}
+		b.srv.ServeHTTP(w, r)
+	}))
+	t.Cleanup(silent.Close)
+	b.env["FASTLY_API_URL"] = silent.URL
+	args := []string{"revoke", "--yes", "--timeout", "10m"}
+	for i := range 1000 {
+		args = append(args, fmt.Sprintf("Silent%016d", i))
+	}
+	start := time.Now()
+	code := runApp(t.Context(), &app{sys: b.sys, callTimeout: 200 * time.Millisecond}, args)
+	assert.Equal(t, exitFailed, code)
+	assert.Less(t, time.Since(start), 10*time.Second)
+	assert.Equal(t, 3, strings.Count(strings.Join(b.requests(), "\n"), "DELETE /tokens"))
+	assert.Contains(t, b.stderr.String(), "revoked 0, not found 0, failed 1000")
 }
