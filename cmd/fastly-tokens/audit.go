@@ -81,8 +81,8 @@ func (a *app) runAudit(ctx context.Context, o *auditOptions) error {
 
 // kindNames are the finding kinds, in report order.
 func kindNames() []string {
-	kinds := make([]string, len(lifecycle.Kinds))
-	for i, k := range lifecycle.Kinds {
+	kinds := make([]string, len(lifecycle.Kinds()))
+	for i, k := range lifecycle.Kinds() {
 		kinds[i] = string(k)
 	}
 	return kinds
@@ -97,7 +97,7 @@ func failKinds(names []string, given bool) (map[lifecycle.FindingKind]bool, erro
 		return nil, usagef("--fail-on: empty: give one or more of %s", valid)
 	}
 	if len(names) == 0 {
-		for _, k := range lifecycle.Kinds {
+		for _, k := range lifecycle.Kinds() {
 			set[k] = true
 		}
 		return set, nil
@@ -110,7 +110,7 @@ func failKinds(names []string, given bool) (map[lifecycle.FindingKind]bool, erro
 		if name == "" {
 			return nil, usagef("--fail-on: empty kind: give one or more of %s", valid)
 		}
-		if !slices.Contains(lifecycle.Kinds, lifecycle.FindingKind(name)) {
+		if !slices.Contains(lifecycle.Kinds(), lifecycle.FindingKind(name)) {
 			return nil, usagef("--fail-on: unknown kind %q: give one or more of %s", printable(name), valid)
 		}
 		set[lifecycle.FindingKind(name)] = true

@@ -31,8 +31,14 @@ const (
 	GlobalAllServices FindingKind = "global_all_services"
 )
 
-// Kinds lists every FindingKind in report order.
-var Kinds = []FindingKind{Expired, Expiring, NeverUsed, Unused, NoExpiry, TooLong, GlobalAllServices}
+// Kinds returns every FindingKind in report order: a new slice each call.
+func Kinds() []FindingKind {
+	kinds := make([]FindingKind, len(rules))
+	for i := range rules {
+		kinds[i] = rules[i].kind
+	}
+	return kinds
+}
 
 // Finding is one thing Audit found about one token.
 type Finding struct {
@@ -43,11 +49,64 @@ type Finding struct {
 
 const day = 24 * time.Hour
 
+// rule is one kind of finding: whether it applies to a token (and the time
+// its findings sort by), and its one-line detail.
+type rule struct {
+	kind   FindingKind
+	check  func(t *wrapper.Token, p *Policy, now time.Time) (sortBy time.Time, applies bool)
+	detail func(t *wrapper.Token, p *Policy, now time.Time) string
+}
+
+// rules are the kinds in report order; adding a kind is one entry here.
+var rules = [...]rule{
+	{Expired, // by expiry, soonest first
+		func(t *wrapper.Token, _ *Policy, now time.Time) (time.Time, bool) {
+			return t.ExpiresAt, !t.ExpiresAt.IsZero() && !t.ExpiresAt.After(now)
+		},
+		func(t *wrapper.Token, _ *Policy, now time.Time) string { return "expired " + ago(now.Sub(t.ExpiresAt)) }},
+	{Expiring, // by expiry
+		func(t *wrapper.Token, p *Policy, now time.Time) (time.Time, bool) {
+			return t.ExpiresAt, t.ExpiresAt.After(now) && t.ExpiresAt.Sub(now) <= p.ExpiringWithin
+		},
+		func(t *wrapper.Token, _ *Policy, now time.Time) string { return "expires in " + timeLeft(t.ExpiresAt.Sub(now)) }},
+	{NeverUsed, // by creation, oldest first; a new token has had no chance to be used
+		func(t *wrapper.Token, p *Policy, now time.Time) (time.Time, bool) {
+			return t.CreatedAt, t.LastUsedAt.IsZero() && now.Sub(t.CreatedAt) >= p.UnusedFor
+		},
+		func(t *wrapper.Token, _ *Policy, now time.Time) string {
+			return "never used (created " + ago(now.Sub(t.CreatedAt)) + ")"
+		}},
+	{Unused, // by last use, oldest first
+		func(t *wrapper.Token, p *Policy, now time.Time) (time.Time, bool) {
+			return t.LastUsedAt, !t.LastUsedAt.IsZero() && now.Sub(t.LastUsedAt) >= p.UnusedFor
+		},
+		func(t *wrapper.Token, _ *Policy, now time.Time) string { return "last used " + ago(now.Sub(t.LastUsedAt)) }},
+	{NoExpiry, // by creation
+		func(t *wrapper.Token, _ *Policy, _ time.Time) (time.Time, bool) { return t.CreatedAt, t.ExpiresAt.IsZero() },
+		func(*wrapper.Token, *Policy, time.Time) string { return "never expires" }},
+	{TooLong, // by creation
+		func(t *wrapper.Token, p *Policy, _ time.Time) (time.Time, bool) {
+			return t.CreatedAt, p.MaxLifetime > 0 && (t.ExpiresAt.IsZero() || t.ExpiresAt.Sub(t.CreatedAt) > p.MaxLifetime)
+		},
+		func(t *wrapper.Token, p *Policy, _ time.Time) string {
+			allows := ", policy allows " + span(p.MaxLifetime)
+			if t.ExpiresAt.IsZero() {
+				return "lifetime unlimited" + allows
+			}
+			return "lifetime " + span(t.ExpiresAt.Sub(t.CreatedAt)) + allows
+		}},
+	{GlobalAllServices, // by creation
+		func(t *wrapper.Token, _ *Policy, _ time.Time) (time.Time, bool) {
+			return t.CreatedAt, t.HasScope(wrapper.ScopeGlobal) && len(t.Services) == 0
+		},
+		func(*wrapper.Token, *Policy, time.Time) string { return "global scope on every service" }},
+}
+
 // Audit checks tokens against p at time now and returns one finding per
-// kind that applies to each token, ordered by kind (in the order of Kinds),
-// then soonest or oldest first (expiry for expired and expiring, last use
-// for unused, creation otherwise), then id. It is a pure function: no
-// request, no clock.
+// kind that applies to each token, ordered by kind (in the order of
+// Kinds), then soonest or oldest first (expiry for expired and expiring,
+// last use for unused, creation otherwise), then id. It is a pure
+// function: no request, no clock.
 func Audit(tokens []wrapper.Token, p Policy, now time.Time) []Finding {
 	if p.ExpiringWithin == 0 {
 		p.ExpiringWithin = 14 * day
@@ -55,200 +114,43 @@ func Audit(tokens []wrapper.Token, p Policy, now time.Time) []Finding {
 	if p.UnusedFor == 0 {
 		p.UnusedFor = 90 * day
 	}
-	// Findings are collected as two integers each, sorted on integers alone
-	// (ids are ranked once up front), and each Finding, which holds a whole
-	// Token, is written once in its final place. A Detail depends only on
-	// the kind and one whole number of days, so equal details share one
-	// string.
-	idRank, byID := rankIDs(tokens)
+	// A hit holds no pointer (the time as seconds and nanoseconds), so
+	// sorting tens of thousands of them stays cheap.
+	type hit struct {
+		sec         int64
+		nsec, token int32
+		rule        int8
+	}
 	hits := make([]hit, 0, 2*len(tokens))
 	for i := range tokens {
-		t := &tokens[i]
-		add := func(kind int32, at time.Time) {
-			hits = append(hits, newHit(kind, at, idRank[i]))
-		}
-		expires := !t.ExpiresAt.IsZero()
-		// Ifs, not switches: mutation testing cannot reach switch cases.
-		if expires && !t.ExpiresAt.After(now) {
-			add(rankExpired, t.ExpiresAt)
-		} else if expires && t.ExpiresAt.Sub(now) <= p.ExpiringWithin {
-			add(rankExpiring, t.ExpiresAt)
-		}
-		if t.LastUsedAt.IsZero() {
-			if now.Sub(t.CreatedAt) >= p.UnusedFor { // a new token has had no chance to be used
-				add(rankNeverUsed, t.CreatedAt)
+		for r := range rules {
+			if at, ok := rules[r].check(&tokens[i], &p, now); ok {
+				hits = append(hits, hit{sec: at.Unix(), nsec: int32(at.Nanosecond()), token: int32(i), rule: int8(r)})
 			}
-		} else if now.Sub(t.LastUsedAt) >= p.UnusedFor {
-			add(rankUnused, t.LastUsedAt)
-		}
-		if !expires {
-			add(rankNoExpiry, t.CreatedAt)
-		}
-		if p.MaxLifetime > 0 && (!expires || t.ExpiresAt.Sub(t.CreatedAt) > p.MaxLifetime) {
-			add(rankTooLong, t.CreatedAt)
-		}
-		if t.HasScope(wrapper.ScopeGlobal) && len(t.Services) == 0 {
-			add(rankGlobalAllServices, t.CreatedAt)
 		}
 	}
-	sortHits(hits)
-	type detailKey struct {
-		rank   int32
-		amount int64
-	}
-	details := make(map[detailKey]string)
+	slices.SortFunc(hits, func(a, b hit) int {
+		if a.rule != b.rule {
+			return cmp.Compare(a.rule, b.rule)
+		}
+		if a.sec != b.sec {
+			return cmp.Compare(a.sec, b.sec)
+		}
+		if a.nsec != b.nsec {
+			return cmp.Compare(a.nsec, b.nsec)
+		}
+		if c := strings.Compare(tokens[a.token].ID, tokens[b.token].ID); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.token, b.token)
+	})
 	findings := make([]Finding, len(hits))
 	for i, h := range hits {
-		t := &tokens[byID[h.id]]
-		rank := int32(h.key >> rankShift)
-		key := detailKey{rank, amountOf(rank, t, now)}
-		detail, ok := details[key]
-		if !ok {
-			detail = describe(rank, key.amount, p)
-			details[key] = detail
-		}
-		findings[i] = Finding{Token: *t, Kind: Kinds[rank], Detail: detail}
+		t := &tokens[h.token]
+		findings[i] = Finding{Token: *t, Kind: rules[h.rule].kind, Detail: rules[h.rule].detail(t, &p, now)}
 	}
 	return findings
 }
-
-// hit is one finding while Audit sorts: the kind's rank in the top bits of
-// key and the time the kind sorts by below it; id is the token's place in
-// id order.
-type hit struct {
-	key uint64
-	id  int32
-}
-
-const (
-	rankShift = 39
-	// epoch shifts Unix seconds so that the zero time.Time (year 1) is 0;
-	// times before it or after about year 17,000 sort as their bounds.
-	epoch   = 62135596800
-	secMask = 1<<rankShift - 1
-	idBits  = 22
-)
-
-// packLimit is the most tokens whose hits sortHits packs into one integer;
-// a variable so tests can reach the other path.
-var packLimit = 1 << idBits
-
-// packable says whether ids up to maxID fit the packed key.
-func packable(maxID int32) bool { return int(maxID) < packLimit }
-
-func newHit(rank int32, at time.Time, id int32) hit {
-	sec := min(max(at.Unix()+epoch, 0), secMask)
-	return hit{key: uint64(rank)<<rankShift | uint64(sec), id: id}
-}
-
-// sortHits orders hits by key, then id. Up to packLimit tokens, key and id
-// fit one uint64 and the sort compares plain integers, several times faster
-// than through a function.
-func sortHits(hits []hit) {
-	if len(hits) == 0 {
-		return
-	}
-	maxID := slices.MaxFunc(hits, func(a, b hit) int { return cmp.Compare(a.id, b.id) }).id
-	if !packable(maxID) {
-		slices.SortFunc(hits, func(a, b hit) int {
-			if c := cmp.Compare(a.key, b.key); c != 0 {
-				return c
-			}
-			return cmp.Compare(a.id, b.id)
-		})
-		return
-	}
-	packed := make([]uint64, len(hits))
-	for i, h := range hits {
-		packed[i] = h.key<<idBits | uint64(h.id)
-	}
-	slices.Sort(packed)
-	for i, p := range packed {
-		hits[i] = hit{key: p >> idBits, id: int32(p & (1<<idBits - 1))}
-	}
-}
-
-// amountOf is the whole number a kind's Detail is written from: minutes
-// left, rounded up, for expiring (a time left is never understated); whole
-// minutes of lifetime for too_long (-1: unlimited); whole days otherwise.
-func amountOf(rank int32, t *wrapper.Token, now time.Time) int64 {
-	var d time.Duration
-	switch rank {
-	case rankExpired:
-		d = now.Sub(t.ExpiresAt)
-	case rankExpiring:
-		left := t.ExpiresAt.Sub(now)
-		return int64((left + time.Minute - 1) / time.Minute)
-	case rankNeverUsed:
-		d = now.Sub(t.CreatedAt)
-	case rankUnused:
-		d = now.Sub(t.LastUsedAt)
-	case rankTooLong:
-		if t.ExpiresAt.IsZero() {
-			return -1
-		}
-		return int64(t.ExpiresAt.Sub(t.CreatedAt) / time.Minute)
-	}
-	return int64(d / day)
-}
-
-// rankIDs returns each token's place in the order of ids (ties by input
-// position), so the sort compares integers instead of strings, and the
-// inverse: the token at each place.
-func rankIDs(tokens []wrapper.Token) (rank, byID []int32) {
-	order := make([]int32, len(tokens))
-	for i := range order {
-		order[i] = int32(i)
-	}
-	sorted := slices.IsSortedFunc(tokens, func(a, b wrapper.Token) int { return strings.Compare(a.ID, b.ID) })
-	if !sorted {
-		slices.SortStableFunc(order, func(a, b int32) int { return strings.Compare(tokens[a].ID, tokens[b].ID) })
-	}
-	rank = make([]int32, len(tokens))
-	for place, i := range order {
-		rank[i] = int32(place)
-	}
-	return rank, order
-}
-
-// describe writes the Detail of a finding of kind rank, from the amount
-// amountOf gives.
-func describe(rank int32, n int64, p Policy) string {
-	switch rank {
-	case rankExpired:
-		return "expired " + ago(n)
-	case rankExpiring:
-		return "expires in " + timeLeft(n)
-	case rankNeverUsed:
-		return "never used (created " + ago(n) + ")"
-	case rankUnused:
-		return "last used " + ago(n)
-	case rankNoExpiry:
-		return "never expires"
-	case rankTooLong:
-		allows := ", policy allows " + span(int64(p.MaxLifetime/time.Minute))
-		if n < 0 {
-			return "lifetime unlimited" + allows
-		}
-		return "lifetime " + span(n) + allows
-	default:
-		return "global scope on every service"
-	}
-}
-
-// Each kind's place in Kinds; the sort key of its findings is noted.
-const (
-	rankExpired           int32 = iota // by expiry, soonest first
-	rankExpiring                       // by expiry
-	rankNeverUsed                      // by creation, oldest first
-	rankUnused                         // by last use, oldest first
-	rankNoExpiry                       // by creation
-	rankTooLong                        // by creation
-	rankGlobalAllServices              // by creation
-)
-
-// days writes n whole days: "1 day", "3 days".
-func days(n int64) string { return count(n, "day") }
 
 // count writes n of unit: "1 hour", "3 hours".
 func count(n int64, unit string) string {
@@ -258,44 +160,43 @@ func count(n int64, unit string) string {
 	return strconv.FormatInt(n, 10) + " " + unit + "s"
 }
 
-// span writes whole minutes in the largest units that say them exactly
-// enough: "400 days", "1 day 12 hours", "12 hours", "45 minutes" (a part of
-// an hour is dropped from a span of a day or more).
-func span(minutes int64) string {
-	if minutes < 60 {
-		return count(minutes, "minute")
-	}
-	hours := minutes / 60
-	if hours < 24 {
-		return count(hours, "hour")
-	}
-	if hours%24 == 0 {
-		return days(hours / 24)
-	}
-	return days(hours/24) + " " + count(hours%24, "hour")
-}
-
-// timeLeft writes minutes rounded up to the unit shown, so it never reads
-// less than the time really left: "40 minutes", "5 hours", "3 days",
-// "2 days 23 hours".
-func timeLeft(minutes int64) string {
-	if minutes < 60 {
-		return count(minutes, "minute")
-	}
-	hours := (minutes + 59) / 60
-	if hours < 24 {
-		return count(hours, "hour")
-	}
-	if hours%24 == 0 {
-		return days(hours / 24)
-	}
-	return days(hours/24) + " " + count(hours%24, "hour")
-}
-
-// ago and in write whole days in the past or the future.
-func ago(n int64) string {
-	if n < 1 {
+// ago writes a time past in whole days: "today", "3 days ago".
+func ago(d time.Duration) string {
+	if d < day {
 		return "today"
 	}
-	return days(n) + " ago"
+	return count(int64(d/day), "day") + " ago"
+}
+
+// span writes d in the largest units that say it exactly enough: "400
+// days", "1 day 12 hours", "12 hours", "45 minutes" (a part of an hour is
+// dropped from a span of a day or more, of a minute from any).
+func span(d time.Duration) string {
+	if d < time.Hour {
+		return count(int64(d/time.Minute), "minute")
+	}
+	return daysHours(int64(d / time.Hour))
+}
+
+// timeLeft writes a time to come rounded up to the unit shown, so it never
+// reads less than the time really left: "40 minutes", "5 hours", "3 days",
+// "2 days 23 hours".
+func timeLeft(d time.Duration) string {
+	minutes := int64((d + time.Minute - 1) / time.Minute)
+	if minutes < 60 {
+		return count(minutes, "minute")
+	}
+	return daysHours((minutes + 59) / 60)
+}
+
+// daysHours writes whole hours as days and hours: "5 hours", "3 days",
+// "2 days 23 hours".
+func daysHours(hours int64) string {
+	if hours < 24 {
+		return count(hours, "hour")
+	}
+	if hours%24 == 0 {
+		return count(hours/24, "day")
+	}
+	return count(hours/24, "day") + " " + count(hours%24, "hour")
 }

@@ -151,3 +151,32 @@ func BenchmarkAudit10000(b *testing.B) {
 		_ = lifecycle.Audit(tokens, lifecycle.Policy{MaxLifetime: 365 * 24 * time.Hour}, auditNow)
 	}
 }
+
+// TestKindsIsACopy: editing what Kinds returns changes nothing in Audit.
+func TestKindsIsACopy(t *testing.T) {
+	kinds := lifecycle.Kinds()
+	require.Equal(t, []lifecycle.FindingKind{lifecycle.Expired, lifecycle.Expiring, lifecycle.NeverUsed, lifecycle.Unused,
+		lifecycle.NoExpiry, lifecycle.TooLong, lifecycle.GlobalAllServices}, kinds)
+	kinds[0], kinds = "tampered", kinds[:1]
+	findings := lifecycle.Audit([]wrapper.Token{{ID: "x", ExpiresAt: daysAgo(1), CreatedAt: daysAgo(2), LastUsedAt: daysAgo(1),
+		Scopes: []wrapper.Scope{wrapper.ScopePurgeAll}, Services: []string{"s"}}}, lifecycle.Policy{}, auditNow)
+	require.Len(t, findings, 1)
+	assert.Equal(t, lifecycle.Expired, findings[0].Kind)
+	assert.Equal(t, lifecycle.Expired, lifecycle.Kinds()[0])
+}
+
+// TestAuditExtremeTimes: times far outside the usual range sort in order.
+func TestAuditExtremeTimes(t *testing.T) {
+	far := time.Date(20000, 1, 1, 0, 0, 0, 0, time.UTC)
+	before := time.Date(-5, 1, 1, 0, 0, 0, 0, time.UTC)
+	tokens := []wrapper.Token{
+		{ID: "far", CreatedAt: far, LastUsedAt: auditNow},
+		{ID: "early", CreatedAt: before, LastUsedAt: auditNow},
+		{ID: "mid", CreatedAt: auditNow, LastUsedAt: auditNow},
+	}
+	var order []string
+	for _, f := range lifecycle.Audit(tokens, lifecycle.Policy{}, auditNow) {
+		order = append(order, string(f.Kind)+":"+f.Token.ID)
+	}
+	assert.Equal(t, []string{"no_expiry:early", "no_expiry:mid", "no_expiry:far"}, order)
+}
