@@ -116,34 +116,26 @@ const (
 // bulkMediaType is the exact Content-Type Fastly requires for bulk revoke.
 const bulkMediaType = "application/vnd.api+json; ext=bulk"
 
-// encodeBulkRevoke checks every id, drops repeats (first occurrence kept) and
-// writes {"data":[{"type":"token","id":"…"},…]}.
+// encodeBulkRevoke checks every id, drops repeats (first occurrence kept,
+// by UniqueTokenIDs) and writes {"data":[{"type":"token","id":"…"},…]}.
 func encodeBulkRevoke(ids []string) ([]byte, error) {
 	if len(ids) == 0 {
 		return nil, fmt.Errorf("%w: no token ids to revoke", ErrInvalidInput)
 	}
-	size := len(bulkPrefix) + len(bulkSuffix)
-	for i, id := range ids {
-		if problem := idProblem(id); problem != "" {
-			return nil, fmt.Errorf("%w: token id %d of %d %s", ErrInvalidInput, i+1, len(ids), problem)
-		}
-		size += len(bulkItemStart) + len(id) + len(bulkItemEnd) + 1
+	unique, err := UniqueTokenIDs(ids)
+	if err != nil {
+		return nil, err
 	}
-	var seen *idSet
-	if len(ids) > 1 {
-		seen = newIDSet(ids)
+	size := len(bulkPrefix) + len(bulkSuffix)
+	for _, id := range unique {
+		size += len(bulkItemStart) + len(id) + len(bulkItemEnd) + 1
 	}
 	body := make([]byte, 0, size)
 	body = append(body, bulkPrefix...)
-	first := true
-	for i, id := range ids {
-		if seen != nil && !seen.add(i) {
-			continue
-		}
-		if !first {
+	for i, id := range unique {
+		if i > 0 {
 			body = append(body, ',')
 		}
-		first = false
 		body = append(body, bulkItemStart...)
 		body = append(body, id...)
 		body = append(body, bulkItemEnd...)

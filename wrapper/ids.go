@@ -47,14 +47,16 @@ func isAlnum(c byte) bool {
 
 // UniqueTokenIDs checks every id as CheckTokenID does and returns them
 // without repeats, in the order each first appears. A bad id fails the
-// whole list, before anything is sent: the error names its place ("id 3 of
-// 10: ...") and matches ErrInvalidInput.
+// whole list, before anything is sent: the error names its place ("token
+// id 3 of 10 must be alphanumeric ...") and matches ErrInvalidInput.
+// RevokeMany, lifecycle.RevokeAll and the command line all check lists
+// with it.
 func UniqueTokenIDs(ids []string) ([]string, error) {
 	unique := make([]string, 0, len(ids))
 	seen := make(map[string]struct{}, len(ids))
 	for i, id := range ids {
 		if problem := idProblem(id); problem != "" {
-			return nil, fmt.Errorf("%w: id %d of %d: token id %s", ErrInvalidInput, i+1, len(ids), problem)
+			return nil, fmt.Errorf("%w: token id %d of %d %s", ErrInvalidInput, i+1, len(ids), problem)
 		}
 		if _, dup := seen[id]; !dup {
 			seen[id] = struct{}{}

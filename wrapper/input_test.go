@@ -130,3 +130,19 @@ func TestSecretsNeverPrint(t *testing.T) {
 	assert.Contains(t, fmt.Sprintf("%+v", created), "ID:abc")
 	assert.Contains(t, fmt.Sprintf("%v", created), "[REDACTED]")
 }
+
+// TestUniqueTokenIDs: checked and de-duplicated in order; a bad id names
+// its place and fails the whole list.
+func TestUniqueTokenIDs(t *testing.T) {
+	ids, err := wrapper.UniqueTokenIDs([]string{"b", "a", "b", "c", "a"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"b", "a", "c"}, ids)
+	_, err = wrapper.UniqueTokenIDs([]string{"a", "self"})
+	require.ErrorIs(t, err, wrapper.ErrInvalidInput)
+	assert.Contains(t, err.Error(), "token id 2 of 2 is \"self\"")
+	_, err = wrapper.UniqueTokenIDs([]string{"a", "b", "../x"})
+	assert.EqualError(t, err, "fastly: invalid input: token id 3 of 3 must be alphanumeric (character 1 is not)")
+	ids, err = wrapper.UniqueTokenIDs(nil)
+	require.NoError(t, err)
+	assert.Empty(t, ids)
+}

@@ -86,16 +86,9 @@ func RevokeAll(ctx context.Context, c *wrapper.Client, ids []string, opts Revoke
 	if size == 0 {
 		size = DefaultBatchSize
 	}
-	unique := make([]string, 0, len(ids))
-	seen := make(map[string]bool, len(ids))
-	for i, id := range ids {
-		if err := wrapper.CheckTokenID(id); err != nil {
-			return report, fmt.Errorf("id %d of %d: %w", i+1, len(ids), err)
-		}
-		if !seen[id] {
-			seen[id] = true
-			unique = append(unique, id)
-		}
+	unique, err := wrapper.UniqueTokenIDs(ids)
+	if err != nil {
+		return report, err
 	}
 	if len(unique) == 0 {
 		return report, nil
@@ -107,7 +100,7 @@ func RevokeAll(ctx context.Context, c *wrapper.Client, ids []string, opts Revoke
 		return report, r.err(ctx)
 	}
 	batches := slices.Collect(slices.Chunk(slices.DeleteFunc(slices.Clone(unique), func(id string) bool { return id == me.ID }), size))
-	if seen[me.ID] {
+	if slices.Contains(unique, me.ID) {
 		batches = append(batches, []string{me.ID}) // last and alone: every other batch needs the key
 	}
 	for i, batch := range batches {

@@ -258,7 +258,7 @@ func TestRevokeAllChecksEveryIDFirst(t *testing.T) {
 	for _, bad := range []string{"", "self", "a/b", "../x"} {
 		_, err := lifecycle.RevokeAll(ctx, c, []string{"good1", bad, "good2"}, lifecycle.RevokeAllOptions{})
 		require.ErrorIs(t, err, wrapper.ErrInvalidInput, bad)
-		assert.Contains(t, err.Error(), "id 2 of 3: ", "the message names the bad id's place")
+		assert.Contains(t, err.Error(), "token id 2 of 3 ", "the message names the bad id's place")
 	}
 	report, err := lifecycle.RevokeAll(ctx, c, nil, lifecycle.RevokeAllOptions{Progress: func(int, int) { t.Error("progress on nothing") }})
 	require.NoError(t, err, "nothing to revoke is done at once")
