@@ -134,10 +134,12 @@ func hostOf(baseURL string) string {
 
 func revokeLeaked(ctx context.Context, c *wrapper.Client, secret string) LeakResult {
 	fail := func(r LeakResult, err error) LeakResult {
-		r.Outcome, r.Err = Failed, scrub(err, secret)
+		r.Outcome, r.Err = Failed, err
 		return r
 	}
-	leaked, err := c.Clone(wrapper.WithToken(secret)) // same base URL: the secret goes nowhere else
+	// Same base URL: the secret goes nowhere else. The clone redacts its own
+	// key from every error, as any Client does, so no result holds it.
+	leaked, err := c.Clone(wrapper.WithToken(secret))
 	if err != nil {
 		return fail(LeakResult{}, err)
 	}
@@ -171,20 +173,3 @@ func revokeLeaked(ctx context.Context, c *wrapper.Client, secret string) LeakRes
 	r.Outcome = Revoked
 	return r
 }
-
-// scrub returns err with any occurrence of secret in its text replaced; the
-// cause stays reachable with errors.Is and errors.As.
-func scrub(err error, secret string) error {
-	if err == nil || secret == "" || !strings.Contains(err.Error(), secret) {
-		return err
-	}
-	return &scrubbedError{text: strings.ReplaceAll(err.Error(), secret, "[REDACTED]"), cause: err}
-}
-
-type scrubbedError struct {
-	text  string
-	cause error
-}
-
-func (e *scrubbedError) Error() string { return e.text }
-func (e *scrubbedError) Unwrap() error { return e.cause }

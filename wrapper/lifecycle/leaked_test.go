@@ -1,8 +1,10 @@
 package lifecycle_test
 
 import (
+	"encoding/base64"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -58,18 +60,32 @@ func TestRevokeLeaked(t *testing.T) {
 // TestRevokeLeakedNeverHoldsTheSecret: a server that echoes the key in its
 // error gets no secret into the result.
 func TestRevokeLeakedNeverHoldsTheSecret(t *testing.T) {
-	h := newHostile(t, func(w http.ResponseWriter, r *http.Request) bool {
-		if r.Method == "DELETE" {
-			http.Error(w, `{"msg":"cannot revoke `+r.Header.Get("Fastly-Key")+`"}`, http.StatusInternalServerError)
-			return true
+	echoes := map[string]func(key string) string{
+		"raw":    func(key string) string { return key },
+		"base64": func(key string) string { return base64.StdEncoding.EncodeToString([]byte(key)) },
+		"query":  func(key string) string { return url.QueryEscape(key) },
+	}
+	for name, echo := range echoes {
+		for _, method := range []string{"GET", "DELETE"} {
+			h := newHostile(t, nil)
+			_, leaked := h.addToken(t, api.TokenSpec{Name: "leaked"})
+			c := h.client(t, h.user().Token)
+			h.setIntercept(func(w http.ResponseWriter, r *http.Request) bool {
+				key := r.Header.Get("Fastly-Key")
+				if r.Method == method && r.URL.Path == "/tokens/self" && key == leaked {
+					http.Error(w, `{"msg":"cannot use `+echo(key)+`"}`, http.StatusInternalServerError)
+					return true
+				}
+				return false
+			})
+			results := lifecycle.RevokeLeaked(ctx, c, []string{leaked})
+			require.Equal(t, lifecycle.Failed, results[0].Outcome, "%s %s", name, method)
+			assert.NotContains(t, results[0].Err.Error(), leaked, "%s %s", name, method)
+			assert.NotContains(t, results[0].Err.Error(), leaked[:8], "%s %s", name, method)
+			assert.NotContains(t, results[0].Err.Error(), echo(leaked)[:8], "%s %s", name, method)
+			assert.Contains(t, results[0].Err.Error(), "[REDACTED]", "%s %s", name, method)
 		}
-		return false
-	})
-	_, leaked := h.addToken(t, api.TokenSpec{Name: "leaked"})
-	results := lifecycle.RevokeLeaked(ctx, h.client(t, h.user().Token), []string{leaked})
-	require.Equal(t, lifecycle.Failed, results[0].Outcome)
-	assert.NotContains(t, results[0].Err.Error(), leaked)
-	assert.NotContains(t, results[0].Err.Error(), leaked[:8])
+	}
 }
 
 // TestRevokeLeakedNormalisesSecrets: a secrets file saved by a Windows
