@@ -34,9 +34,9 @@ func (c *Client) readSuccess(ctx context.Context, op *operation, resp *http.Resp
 	n, err := readBounded(buf, resp.Body, c.maxBody+1)
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return fmt.Errorf("fastly: %s %s: reading body: %w", method, path, ctxErr)
+			return op.errorf("reading body: %w", ctxErr)
 		}
-		return &attemptError{transport: fmt.Errorf("fastly: %s %s: reading %d response body: %w", method, path, resp.StatusCode, err), readBody: true, doubt: true}
+		return &attemptError{transport: op.errorf("reading %d response body: %w", resp.StatusCode, err), readBody: true, doubt: true}
 	}
 	if n > c.maxBody {
 		return &ResponseError{Method: method, Path: path, StatusCode: resp.StatusCode, Err: ErrResponseTooLarge}
@@ -51,6 +51,11 @@ func (c *Client) readSuccess(ctx context.Context, op *operation, resp *http.Resp
 	}
 	if err := decodeLenient(buf.Bytes(), expect, out); err != nil {
 		return &ResponseError{Method: method, Path: path, StatusCode: resp.StatusCode, Err: err}
+	}
+	if op.check != nil {
+		if err := op.check(); err != nil {
+			return &ResponseError{Method: method, Path: path, StatusCode: resp.StatusCode, Err: err}
+		}
 	}
 	return nil
 }

@@ -21,6 +21,9 @@ type operation struct {
 	body    []byte
 	otp     string // Fastly-OTP of this request only
 	secrets [2]string
+	// check, when set, vets a decoded success: a 2xx that fails it is a
+	// *ResponseError (and for create, an unknown outcome).
+	check func() error
 }
 
 func (op *operation) method() string { return op.route.method }
@@ -50,10 +53,7 @@ func (c *Client) do(ctx context.Context, op *operation, out any) error {
 		}
 		var failure *attemptError
 		if !errors.As(err, &failure) {
-			if op.route.kind == kindCreate {
-				return outcomeUnknown(err) // the answer came, but unusable
-			}
-			return err
+			return op.settle(err, true) // the answer came, but unusable
 		}
 		if done, err := op.route.kind.afterDoubt(failure, doubt); done {
 			return err
@@ -63,7 +63,7 @@ func (c *Client) do(ctx context.Context, op *operation, out any) error {
 		if !retry {
 			return failure.final(op)
 		}
-		if err := sleep(ctx, wait, op.method(), op.path(), failure.final(op)); err != nil {
+		if err := sleep(ctx, wait, op, failure.final(op)); err != nil {
 			return err
 		}
 	}
@@ -77,12 +77,12 @@ func (c *Client) attempt(ctx context.Context, op *operation, out any, attempt in
 	}
 	req, err := op.route.request(ctx, op.id, body)
 	if err != nil {
-		return fmt.Errorf("fastly: %s %s: building request: %w", op.method(), op.path(), err)
+		return op.errorf("building request: %w", err)
 	}
 	op.route.withOTP(req, op.otp)
 	req.Header["User-Agent"] = c.userAgent
 	var sent *atomic.Bool
-	if op.route.kind == kindCreate || op.route.kind == kindRevokeSelf {
+	if op.route.kind.sentOnce() || op.route.kind == kindRevokeSelf {
 		req, sent = traceWrite(req) // these decide by whether anything was sent
 	}
 	start := time.Now()
@@ -92,7 +92,7 @@ func (c *Client) attempt(ctx context.Context, op *operation, out any, attempt in
 		c.log(ctx, op, attempt, 0, start, failure)
 		notSent := neverSent(err) || (sent != nil && !sent.Load())
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return &attemptError{transport: fmt.Errorf("fastly: %s %s: %w", op.method(), op.path(), ctxErr), notSent: notSent, doubt: !notSent, noRetry: true}
+			return &attemptError{transport: op.errorf("%w", ctxErr), notSent: notSent, doubt: !notSent, noRetry: true}
 		}
 		return &attemptError{transport: failure, notSent: notSent, doubt: !notSent, noRetry: isCertificateError(err)}
 	}

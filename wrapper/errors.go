@@ -98,11 +98,7 @@ type APIError struct {
 // Error is one line: method, path, status and Fastly's message.
 func (e *APIError) Error() string {
 	var b strings.Builder
-	b.WriteString("fastly: ")
-	b.WriteString(e.Method)
-	b.WriteByte(' ')
-	b.WriteString(e.Path)
-	b.WriteString(": ")
+	b.WriteString(errorPrefix(e.Method, e.Path))
 	b.WriteString(strconv.Itoa(e.StatusCode))
 	text := http.StatusText(e.StatusCode)
 	if text != "" {
@@ -312,7 +308,7 @@ type ResponseError struct {
 }
 
 func (e *ResponseError) Error() string {
-	return fmt.Sprintf("fastly: %s %s: %d response unusable: %v", e.Method, e.Path, e.StatusCode, e.Err)
+	return fmt.Sprintf("%s%d response unusable: %v", errorPrefix(e.Method, e.Path), e.StatusCode, e.Err)
 }
 
 // Unwrap returns the cause (ErrResponseTooLarge or a decoding error).

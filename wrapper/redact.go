@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/url"
 	"strings"
 	"unicode/utf8"
@@ -26,9 +25,9 @@ func (c *Client) transportError(op *operation, err error) error {
 	if strings.HasPrefix(err.Error(), "failed to parse Location header") {
 		// net/http quotes the whole Location, which may carry someone's
 		// credentials (user:pass@, ?token=): say what happened without it.
-		return fmt.Errorf("fastly: %s %s: %w (its Location does not parse)", op.method(), op.path(), ErrRedirect)
+		return op.errorf("%w (its Location does not parse)", ErrRedirect)
 	}
-	wrapped := fmt.Errorf("fastly: %s %s: %w", op.method(), op.path(), err)
+	wrapped := op.errorf("%w", err)
 	text := wrapped.Error()
 	if redacted := redactAll(sanitize(text), c.secretsFor(op)); redacted != text {
 		return &redactedError{text: redacted, cause: wrapped}

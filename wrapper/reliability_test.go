@@ -573,3 +573,28 @@ func TestTransportErrorsRedacted(t *testing.T) {
 	noSecrets(t, err.Error())
 	assert.Contains(t, err.Error(), "proxy refused key [REDACTED]")
 }
+
+// TestSudoOutcomeUnknownSaysSudo: /sudo is never repeated once sent (a
+// repeat is another sign-in towards a lockout); a lost answer is an unknown
+// outcome that speaks of sudo mode, not of reconciling tokens by name.
+func TestSudoOutcomeUnknownSaysSudo(t *testing.T) {
+	f := newFake(t, reply(503, ""))
+	_, err := f.client(t, fastRetry).Sudo(ctx, wrapper.SudoInput{Username: "me", Password: testPassword})
+	require.ErrorIs(t, err, wrapper.ErrOutcomeUnknown)
+	assert.Contains(t, err.Error(), "the key may or may not be in sudo mode")
+	assert.NotContains(t, err.Error(), "reconcile with List")
+	require.Len(t, f.requests(), 1, "never repeated")
+}
+
+// TestCreateWithoutSecretKeepsItsStatus: a 2xx create answer without the
+// id or the secret is an unknown outcome that names the status it came
+// with, not a hard-coded 200.
+func TestCreateWithoutSecretKeepsItsStatus(t *testing.T) {
+	f := newFake(t, reply(201, `{"id":"abc","name":"x"}`, "Content-Type", "application/json"))
+	_, err := f.client(t).Create(ctx, wrapper.CreateInput{Name: "x", Username: "me", Password: testPassword})
+	require.ErrorIs(t, err, wrapper.ErrOutcomeUnknown)
+	var respErr *wrapper.ResponseError
+	require.ErrorAs(t, err, &respErr)
+	assert.Equal(t, 201, respErr.StatusCode)
+	assert.Contains(t, err.Error(), "fastly: POST /tokens: 201 response unusable: the answer lacks the token's id or access_token")
+}

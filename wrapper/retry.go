@@ -58,8 +58,13 @@ const (
 	kindRevoke                   // DELETE by id: repeatable, but 404 after doubt may mean "not yours"
 	kindBulkRevoke               // DELETE /tokens: repeatable, but 404 after doubt proves nothing
 	kindRevokeSelf               // DELETE /tokens/self: a repeat after success sees 401
-	kindCreate                   // POST /tokens and /sudo: a repeat may mint a second token
+	kindCreate                   // POST /tokens: a repeat may mint a second token
+	kindSudo                     // POST /sudo: a repeat is another sign-in, counted towards a lockout
 )
+
+// sentOnce says whether the call is never repeated once it may have reached
+// the server, so that a failure after that point has an unknown outcome.
+func (k opKind) sentOnce() bool { return k == kindCreate || k == kindSudo }
 
 // retriesStatus says whether a status proves the call can be tried again.
 func (k opKind) retriesStatus(status int) bool {
@@ -152,10 +157,10 @@ var newTimer = func(d time.Duration) (<-chan time.Time, func() bool) {
 
 // sleep waits d or until ctx ends; then it returns an error that matches
 // ctx.Err() and the failure that led to the wait.
-func sleep(ctx context.Context, d time.Duration, method, path string, last error) error {
+func sleep(ctx context.Context, d time.Duration, op *operation, last error) error {
 	if d <= 0 {
 		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("fastly: %s %s: stopped before retrying: %w (last error: %w)", method, path, err, last)
+			return op.errorf("stopped before retrying: %w (last error: %w)", err, last)
 		}
 		return nil
 	}
@@ -165,7 +170,7 @@ func sleep(ctx context.Context, d time.Duration, method, path string, last error
 	case <-fired:
 		return nil
 	case <-ctx.Done():
-		return fmt.Errorf("fastly: %s %s: stopped while waiting to retry: %w (last error: %w)", method, path, ctx.Err(), last)
+		return op.errorf("stopped while waiting to retry: %w (last error: %w)", ctx.Err(), last)
 	}
 }
 
@@ -189,27 +194,34 @@ func (e *attemptError) Error() string {
 
 // final is the error the caller sees when no retry follows.
 func (e *attemptError) final(op *operation) error {
-	create := op.route.kind == kindCreate
 	if e.api != nil {
-		if create && e.doubt {
-			return outcomeUnknown(e.api) // a 5xx or 1xx: the server may have created it
-		}
-		return e.api
+		return op.settle(e.api, e.doubt) // a 5xx or 1xx: the server may have acted
 	}
-	if create && !e.notSent {
-		return outcomeUnknown(e.transport)
-	}
-	return e.transport
+	return op.settle(e.transport, !e.notSent)
 }
 
-// outcomeUnknown marks a create's failure after the request may have been
-// written: err stays reachable with errors.Is and errors.As.
-func outcomeUnknown(err error) error {
-	if errors.Is(err, ErrOutcomeUnknown) {
+// settle is the one place that decides an outcome is unknown: a failure of
+// a call that is never repeated once sent (create, sudo), when the server
+// may have acted on it. err stays reachable with errors.Is and errors.As.
+func (op *operation) settle(err error, mayHaveActed bool) error {
+	kind := op.route.kind
+	if !kind.sentOnce() || !mayHaveActed || errors.Is(err, ErrOutcomeUnknown) {
 		return err
+	}
+	if kind == kindSudo {
+		return fmt.Errorf("%w (%w; the key may or may not be in sudo mode)", err, ErrOutcomeUnknown)
 	}
 	return fmt.Errorf("%w (%w; reconcile with List, matching the name)", err, ErrOutcomeUnknown)
 }
+
+// errorf formats an error of op with the prefix every error of this
+// package carries: "fastly: METHOD PATH: ".
+func (op *operation) errorf(format string, args ...any) error {
+	return fmt.Errorf(errorPrefix(op.method(), op.path())+format, args...)
+}
+
+// errorPrefix is "fastly: METHOD PATH: ".
+func errorPrefix(method, path string) string { return "fastly: " + method + " " + path + ": " }
 
 // isCertificateError reports a TLS certificate failure: it will fail the
 // same way on every attempt, so it is never retried.

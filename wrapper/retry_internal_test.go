@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,7 +17,7 @@ import (
 // after which statuses and transport failures, the limits (MaxRetries,
 // MaxWait, the deadline) and the doubt rules.
 
-var kinds = map[opKind]string{kindRead: "read", kindRevoke: "revoke", kindBulkRevoke: "bulk", kindRevokeSelf: "self", kindCreate: "create"}
+var kinds = map[opKind]string{kindRead: "read", kindRevoke: "revoke", kindBulkRevoke: "bulk", kindRevokeSelf: "self", kindCreate: "create", kindSudo: "sudo"}
 
 func TestRetriesStatusTable(t *testing.T) {
 	repeatable := map[int]bool{429: true, 502: true, 503: true, 504: true}
@@ -215,14 +216,16 @@ func TestSleepZeroChecksTheContext(t *testing.T) {
 	newTimer = func(time.Duration) (<-chan time.Time, func() bool) { return nil, func() bool { return true } } // never fires
 	t.Cleanup(func() { newTimer = saved })
 	last := errors.New("503")
-	require.NoError(t, sleep(context.Background(), 0, "GET", "/tokens", last))
+	op := &operation{route: &route{method: "GET", pathPrefix: "/tokens"}}
+	require.NoError(t, sleep(context.Background(), 0, op, last))
 	canceled, cancel := context.WithCancel(context.Background())
 	cancel()
-	err := sleep(canceled, 0, "GET", "/tokens", last)
+	err := sleep(canceled, 0, op, last)
 	require.ErrorIs(t, err, context.Canceled)
 	require.ErrorIs(t, err, last)
 	assert.Contains(t, err.Error(), "stopped before retrying")
-	err = sleep(canceled, time.Second, "GET", "/tokens", last)
+	err = sleep(canceled, time.Second, op, last)
+	assert.True(t, strings.HasPrefix(err.Error(), "fastly: GET /tokens: "), err.Error())
 	assert.Contains(t, err.Error(), "stopped while waiting to retry")
 }
 

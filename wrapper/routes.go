@@ -61,7 +61,7 @@ var operations = [opCount]struct {
 	opBulkRevoke: {"bulk-revoke-tokens", kindBulkRevoke, 0, func(s string) (*http.Request, error) {
 		return gen.NewBulkRevokeTokensRequestWithBody(s, bulkMediaType, strings.NewReader(""))
 	}},
-	opSudo: {"request-sudo", kindCreate, '{', func(s string) (*http.Request, error) {
+	opSudo: {"request-sudo", kindSudo, '{', func(s string) (*http.Request, error) {
 		return gen.NewRequestSudoRequestWithBody(s, &gen.RequestSudoParams{FastlyOTP: sentinel}, formMediaType, strings.NewReader(""))
 	}},
 }

@@ -3,7 +3,6 @@ package wrapper
 import (
 	"context"
 	"errors"
-	"net/http"
 	"time"
 
 	"github.com/tokenward/fastlytokens/gen"
@@ -88,15 +87,17 @@ func (c *Client) Create(ctx context.Context, in CreateInput) (CreatedToken, erro
 	err := c.do(ctx, &operation{
 		route: &c.routes[opCreate], body: []byte(encodeCreateForm(&in)), otp: in.OTP,
 		secrets: [2]string{in.Password, in.OTP},
+		// A 2xx without the token or its secret: a token may exist that the
+		// caller cannot use. Never report it as a success.
+		check: func() error {
+			if wire.Id == "" || wire.AccessToken == "" {
+				return errors.New("the answer lacks the token's id or access_token")
+			}
+			return nil
+		},
 	}, &wire)
 	if err != nil {
 		return CreatedToken{}, err
-	}
-	if wire.Id == "" || wire.AccessToken == "" {
-		// A 2xx without the token or its secret: a token may exist that the
-		// caller cannot use. Never report it as a success.
-		return CreatedToken{}, outcomeUnknown(&ResponseError{Method: c.routes[opCreate].method, Path: c.routes[opCreate].path(""),
-			StatusCode: http.StatusOK, Err: errors.New("the answer lacks the token's id or access_token")})
 	}
 	return CreatedToken{Token: tokenOf(&wire.Token), AccessToken: wire.AccessToken}, nil
 }
