@@ -12,12 +12,12 @@ import (
 	"time"
 )
 
-// operation is one call: its route, the id that goes into the route's URL,
+// operation is one call: its route, the ids that go into the route's URL,
 // the body sent again, unchanged, on every attempt, and the per-call secrets
 // that must never be echoed.
 type operation struct {
 	route   *route
-	id      string
+	ids     []string // one per path parameter
 	body    []byte
 	otp     string // Fastly-OTP of this request only
 	secrets [2]string
@@ -27,7 +27,7 @@ type operation struct {
 }
 
 func (op *operation) method() string { return op.route.method }
-func (op *operation) path() string   { return op.route.path(op.id) }
+func (op *operation) path() string   { return op.route.path(op.ids) }
 
 // do runs op with retries and decodes a successful body into out.
 func (c *Client) do(ctx context.Context, op *operation, out any) error {
@@ -75,7 +75,7 @@ func (c *Client) attempt(ctx context.Context, op *operation, out any, attempt in
 	if op.body != nil {
 		body = bytes.NewReader(op.body)
 	}
-	req, err := op.route.request(ctx, op.id, body)
+	req, err := op.route.request(ctx, op.ids, body)
 	if err != nil {
 		return op.errorf("building request: %w", err)
 	}

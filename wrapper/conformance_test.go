@@ -304,7 +304,11 @@ func TestEveryOperationHasOneMethod(t *testing.T) {
 	for _, r := range c.routes {
 		require.Len(t, methods[r.operationID], 1, "Client methods for %s: %v", r.operationID, methods[r.operationID])
 		_, doc, _ := strings.Cut(methods[r.operationID][0], ": ")
-		assert.Equal(t, r.method+" "+templateOf(r.path(sentinel)), doc, r.operationID)
+		ids := make([]string, r.params())
+		for i := range ids {
+			ids[i] = sentinel
+		}
+		assert.Equal(t, r.method+" "+templateOf(r.path(ids)), doc, r.operationID)
 	}
 	assert.Len(t, methods, len(c.routes))
 }
@@ -359,4 +363,22 @@ func marshalJSON(t *testing.T, v any) []byte {
 	b, err := json.Marshal(v)
 	require.NoError(t, err)
 	return b
+}
+
+// TestRoutesTakeAnyNumberOfParameters: a path with two parameters is
+// captured whole and filled in order; a call with the wrong number of ids
+// is refused before any request.
+func TestRoutesTakeAnyNumberOfParameters(t *testing.T) {
+	req, err := http.NewRequest("GET", "https://h.example/customer/"+sentinel+"/tokens/"+sentinel+"/x", nil)
+	require.NoError(t, err)
+	rt := captureRoute(req)
+	rt.pathParts = []string{"/customer/", "/tokens/", "/x"}
+	assert.Equal(t, 2, rt.params())
+	assert.Equal(t, "/customer/c1/tokens/t2/x", rt.path([]string{"c1", "t2"}))
+	built, err := rt.request(t.Context(), []string{"c1", "t2"}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "https://h.example/customer/c1/tokens/t2/x", built.URL.String())
+	_, err = rt.request(t.Context(), []string{"c1"}, nil)
+	require.ErrorContains(t, err, "takes 2 ids, not 1")
+	assert.Equal(t, "https://h.example/plain", fill([]string{"https://h.example/plain"}, nil))
 }

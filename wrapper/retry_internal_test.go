@@ -216,7 +216,7 @@ func TestSleepZeroChecksTheContext(t *testing.T) {
 	newTimer = func(time.Duration) (<-chan time.Time, func() bool) { return nil, func() bool { return true } } // never fires
 	t.Cleanup(func() { newTimer = saved })
 	last := errors.New("503")
-	op := &operation{route: &route{method: "GET", pathPrefix: "/tokens"}}
+	op := &operation{route: &route{method: "GET", pathParts: []string{"/tokens"}}}
 	require.NoError(t, sleep(context.Background(), 0, op, last))
 	canceled, cancel := context.WithCancel(context.Background())
 	cancel()

@@ -73,17 +73,17 @@ const sentinel = "S3ntinelValue0"
 // route is one operation's request as gen builds it (method, URL, headers),
 // captured once in New: gen's builders parse the base URL and format the
 // path on every call, which costs more than the rest of a request. Per call
-// only the id is placed into the captured URL.
+// only the ids are placed into the captured URL, one per path parameter,
+// however many the path has.
 type route struct {
-	operationID    string
-	kind           opKind
-	expect         byte
-	method         string
-	hasID          bool        // the path takes an id
-	prefix, suffix string      // the URL around the id (the whole URL without one)
-	pathPrefix     string      // prefix without the base URL, for errors and logs: "/tokens/"
-	header         http.Header // fixed headers gen sets (Content-Type), shared read-only
-	otpHeader      string      // the header gen puts the OTP in, when the operation takes one
+	operationID string
+	kind        opKind
+	expect      byte
+	method      string
+	parts       []string    // the URL split where each path parameter goes (one part: none)
+	pathParts   []string    // the same without the base URL, for errors and logs: "/tokens/", ""
+	header      http.Header // fixed headers gen sets (Content-Type), shared read-only
+	otpHeader   string      // the header gen puts the OTP in, when the operation takes one
 }
 
 // routes holds every operation's route for one base URL.
@@ -101,25 +101,20 @@ func newRoutes(server string) (*routes, error) {
 			return nil, fmt.Errorf("%w: base URL: %w", ErrInvalidInput, err)
 		}
 		rt := captureRoute(req)
-		if !strings.HasPrefix(rt.prefix, server) {
-			return nil, fmt.Errorf("%w: base URL %q would be rewritten to %q", ErrInvalidInput, server, rt.prefix)
+		if !strings.HasPrefix(rt.parts[0], server) {
+			return nil, fmt.Errorf("%w: base URL %q would be rewritten to %q", ErrInvalidInput, server, rt.parts[0])
 		}
 		rt.operationID, rt.kind, rt.expect = spec.operationID, spec.kind, spec.expect
-		rt.pathPrefix = "/" + strings.TrimPrefix(rt.prefix, server)
+		rt.pathParts = append([]string{"/" + strings.TrimPrefix(rt.parts[0], server)}, rt.parts[1:]...)
 		r[id] = rt
 	}
 	return &r, nil
 }
 
+// captureRoute splits req's URL at every sentinel, so a path with any
+// number of parameters is captured whole.
 func captureRoute(req *http.Request) route {
-	rt := route{method: req.Method, header: http.Header{}}
-	u := req.URL.String()
-	if i := strings.Index(u, sentinel); i >= 0 {
-		rt.hasID = true
-		rt.prefix, rt.suffix = u[:i], u[i+len(sentinel):]
-	} else {
-		rt.prefix = u
-	}
+	rt := route{method: req.Method, header: http.Header{}, parts: strings.Split(req.URL.String(), sentinel)}
 	for name, values := range req.Header {
 		if len(values) == 1 && values[0] == sentinel {
 			rt.otpHeader = name
@@ -130,19 +125,40 @@ func captureRoute(req *http.Request) route {
 	return rt
 }
 
-// path is the API path of a call with id (or none), for errors and logs:
-// "/tokens/abc", never a host or a query.
-func (r *route) path(id string) string {
-	if !r.hasID {
-		return r.pathPrefix
+// params is how many path parameters the route takes.
+func (r *route) params() int { return len(r.parts) - 1 }
+
+// fill places ids into the gaps between parts, in order.
+func fill(parts, ids []string) string {
+	if len(parts) == 1 {
+		return parts[0]
 	}
-	return r.pathPrefix + id + r.suffix
+	n := 0
+	for i, p := range parts {
+		n += len(p)
+		if i < len(ids) {
+			n += len(ids[i])
+		}
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i, p := range parts {
+		b.WriteString(p)
+		if i < len(ids) && i < len(parts)-1 {
+			b.WriteString(ids[i])
+		}
+	}
+	return b.String()
 }
+
+// path is the API path of a call with ids, for errors and logs:
+// "/tokens/abc", never a host or a query.
+func (r *route) path(ids []string) string { return fill(r.pathParts, ids) }
 
 // escapedPath is the URL path the route's requests carry (with the base
 // path), for matching in the transport.
 func (r *route) escapedPath() string {
-	u := r.prefix
+	u := r.parts[0]
 	if i := strings.Index(u, "://"); i >= 0 {
 		u = u[i+3:]
 	}
@@ -152,13 +168,13 @@ func (r *route) escapedPath() string {
 	return "/"
 }
 
-// request builds the route's request for id (or none) with ctx and body.
-func (r *route) request(ctx context.Context, id string, body io.Reader) (*http.Request, error) {
-	target := r.prefix
-	if r.hasID {
-		target = r.prefix + id + r.suffix
+// request builds the route's request for ids (one per path parameter) with
+// ctx and body.
+func (r *route) request(ctx context.Context, ids []string, body io.Reader) (*http.Request, error) {
+	if len(ids) != r.params() {
+		return nil, fmt.Errorf("%s takes %d ids, not %d", r.operationID, r.params(), len(ids))
 	}
-	req, err := http.NewRequestWithContext(ctx, r.method, target, body)
+	req, err := http.NewRequestWithContext(ctx, r.method, fill(r.parts, ids), body)
 	if err != nil {
 		return nil, err
 	}

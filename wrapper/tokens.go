@@ -31,7 +31,7 @@ func (c *Client) ListForCustomer(ctx context.Context, customerID string) ([]Toke
 		return nil, err
 	}
 	var wire []gen.Token
-	err := c.do(ctx, &operation{route: &c.routes[opListForCustomer], id: customerID}, &wire)
+	err := c.do(ctx, &operation{route: &c.routes[opListForCustomer], ids: []string{customerID}}, &wire)
 	if err != nil {
 		return nil, err
 	}
@@ -47,7 +47,7 @@ func (c *Client) Get(ctx context.Context, tokenID string) (Token, error) {
 		return Token{}, err
 	}
 	var wire gen.Token
-	err := c.do(ctx, &operation{route: &c.routes[opGet], id: tokenID}, &wire)
+	err := c.do(ctx, &operation{route: &c.routes[opGet], ids: []string{tokenID}}, &wire)
 	if err != nil {
 		return Token{}, err
 	}
@@ -135,7 +135,7 @@ func (c *Client) Revoke(ctx context.Context, tokenID string) error {
 	if err := checkID("token id", tokenID); err != nil {
 		return err
 	}
-	return c.do(ctx, &operation{route: &c.routes[opRevoke], id: tokenID}, nil)
+	return c.do(ctx, &operation{route: &c.routes[opRevoke], ids: []string{tokenID}}, nil)
 }
 
 // RevokeCurrent revokes the key the Client authenticates with; later calls
