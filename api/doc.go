@@ -18,9 +18,8 @@
 //
 // Elsewhere, serve a Server yourself:
 //
-//	sim, _ := api.New()
-//	accounts, _ := sim.SeedDemo()
-//	srv := httptest.NewServer(sim)
+//	demo, _ := api.StartDemo()  // api.NewSeeded to listen yourself
+//	defer demo.Close()          // demo.URL, demo.Accounts
 //
 // The standalone server api/cmd/fastly-api-sim serves it on a port for
 // tests written in any language.

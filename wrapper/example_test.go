@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"time"
@@ -14,21 +13,16 @@ import (
 	"github.com/tokenward/fastlytokens/wrapper"
 )
 
-// simulator starts the in-memory Fastly API on loopback (see package api) so
-// the examples run without credentials or network.
-// simulator serves a seeded in-memory API and returns its ordinary user.
+// simulator serves the seeded in-memory Fastly API on loopback (see
+// package api), so the examples run without credentials or network, and
+// returns its ordinary user.
 func simulator() (baseURL string, user api.Account, stop func()) {
-	sim, err := api.New()
+	demo, err := api.StartDemo()
 	if err != nil {
 		log.Fatal(err)
 	}
-	accounts, err := sim.SeedDemo()
-	if err != nil {
-		log.Fatal(err)
-	}
-	user, _ = accounts.ByRole(api.RoleUser)
-	srv := httptest.NewServer(sim)
-	return srv.URL, user, srv.Close
+	user, _ = demo.Accounts.ByRole(api.RoleUser)
+	return demo.URL, user, demo.Close
 }
 
 func ExampleNew() {

@@ -8,8 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -65,22 +63,12 @@ func run(out io.Writer) error {
 	defer cancel()
 	t := &transcript{w: out}
 
-	sim, err := api.New()
+	demo, err := api.StartDemo()
 	if err != nil {
 		return err
 	}
-	accounts, err := sim.SeedDemo()
-	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	defer func() { _ = srv.Close() }()
-	baseURL := "http://" + ln.Addr().String()
+	defer demo.Close()
+	baseURL, accounts := demo.URL, demo.Accounts
 	admin, _ := accounts.ByRole(api.RoleSuperuser)
 	dev, _ := accounts.ByRole(api.RoleUser)
 	secure, _ := accounts.ByRole(api.RoleTwoFactorUser)

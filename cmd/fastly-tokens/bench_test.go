@@ -18,11 +18,7 @@ import (
 // client, and writing the output. (Process start-up, a fixed cost, is not
 // included: run the binary to see it.)
 func BenchmarkScale(b *testing.B) {
-	sim, err := api.New()
-	if err != nil {
-		b.Fatal(err)
-	}
-	accounts, err := sim.SeedDemo()
+	sim, accounts, err := api.NewSeeded()
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -93,15 +93,11 @@ func (f *fixture) canary(secrets ...string) {
 
 func setupScript(env *testscript.Env) error {
 	f := &fixture{counts: map[string]int{}}
-	sim, err := api.New(api.WithResponseCheck(func(err error) {
+	sim, accounts, err := api.NewSeeded(api.WithResponseCheck(func(err error) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		f.problems = append(f.problems, err.Error())
 	}))
-	if err != nil {
-		return err
-	}
-	accounts, err := sim.SeedDemo()
 	if err != nil {
 		return err
 	}

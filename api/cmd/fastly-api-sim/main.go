@@ -142,11 +142,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func serve(ctx context.Context, s settings, stdout io.Writer) error {
-	sim, err := api.New(api.WithWriteLimit(s.writeLimit), api.WithMaxTokens(s.maxTokens))
-	if err != nil {
-		return err
-	}
-	accounts, err := sim.SeedDemo()
+	sim, accounts, err := api.NewSeeded(api.WithWriteLimit(s.writeLimit), api.WithMaxTokens(s.maxTokens))
 	if err != nil {
 		return err
 	}
