@@ -17,6 +17,17 @@ import (
 // tokenOf maps the contract's token to the public type. Empty scopes and
 // services are nil, so a Token survives a JSON round trip unchanged.
 func tokenOf(w *gen.Token) Token {
+	t := tokenWithoutScopes(w)
+	if len(w.Scopes) > 0 {
+		t.Scopes = scopesOf(w.Scopes)
+	} else {
+		t.Scopes = legacyScopes(w)
+	}
+	return t
+}
+
+// tokenWithoutScopes maps every field but the scopes.
+func tokenWithoutScopes(w *gen.Token) Token {
 	t := Token{
 		ID:            w.Id,
 		Name:          w.Name,
@@ -34,12 +45,16 @@ func tokenOf(w *gen.Token) Token {
 	if len(w.Services) > 0 {
 		t.Services = w.Services
 	}
-	if len(w.Scopes) > 0 {
-		t.Scopes = scopesOf(w.Scopes)
-	} else if w.Scope != "" {
-		t.Scopes = scopesOf(strings.Fields(w.Scope))
-	}
 	return t
+}
+
+// legacyScopes reads the space-delimited scope field, for tokens that send
+// no scopes array (create's answer).
+func legacyScopes(w *gen.Token) []Scope {
+	if w.Scope == "" {
+		return nil
+	}
+	return scopesOf(strings.Fields(w.Scope))
 }
 
 func scopesOf(in []string) []Scope {
@@ -53,10 +68,28 @@ func scopesOf(in []string) []Scope {
 	return out
 }
 
+// tokensOf maps a list. Every token's scopes share one backing array (a
+// list of 1,000 tokens costs one allocation for them, not 1,000); each
+// token's slice is capped, so an append to one never reaches another's.
 func tokensOf(wire []gen.Token) []Token {
 	out := make([]Token, len(wire))
+	total := 0
 	for i := range wire {
-		out[i] = tokenOf(&wire[i])
+		total += len(wire[i].Scopes)
+	}
+	shared := make([]Scope, total)
+	for i := range wire {
+		w := &wire[i]
+		out[i] = tokenWithoutScopes(w)
+		n := len(w.Scopes)
+		if n == 0 {
+			out[i].Scopes = legacyScopes(w)
+			continue
+		}
+		for j, sc := range w.Scopes {
+			shared[j] = Scope(sc)
+		}
+		out[i].Scopes, shared = shared[:n:n], shared[n:]
 	}
 	return out
 }

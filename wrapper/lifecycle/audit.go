@@ -68,7 +68,9 @@ var rules = [...]rule{
 		func(t *wrapper.Token, p *Policy, now time.Time) (time.Time, bool) {
 			return t.ExpiresAt, t.ExpiresAt.After(now) && t.ExpiresAt.Sub(now) <= p.ExpiringWithin
 		},
-		func(t *wrapper.Token, _ *Policy, now time.Time) string { return "expires in " + timeLeft(t.ExpiresAt.Sub(now)) }},
+		func(t *wrapper.Token, _ *Policy, now time.Time) string {
+			return "expires in " + timeLeft(t.ExpiresAt.Sub(now))
+		}},
 	{NeverUsed, // by creation, oldest first; a new token has had no chance to be used
 		func(t *wrapper.Token, p *Policy, now time.Time) (time.Time, bool) {
 			return t.CreatedAt, t.LastUsedAt.IsZero() && now.Sub(t.CreatedAt) >= p.UnusedFor
@@ -80,9 +82,13 @@ var rules = [...]rule{
 		func(t *wrapper.Token, p *Policy, now time.Time) (time.Time, bool) {
 			return t.LastUsedAt, !t.LastUsedAt.IsZero() && now.Sub(t.LastUsedAt) >= p.UnusedFor
 		},
-		func(t *wrapper.Token, _ *Policy, now time.Time) string { return "last used " + ago(now.Sub(t.LastUsedAt)) }},
+		func(t *wrapper.Token, _ *Policy, now time.Time) string {
+			return "last used " + ago(now.Sub(t.LastUsedAt))
+		}},
 	{NoExpiry, // by creation
-		func(t *wrapper.Token, _ *Policy, _ time.Time) (time.Time, bool) { return t.CreatedAt, t.ExpiresAt.IsZero() },
+		func(t *wrapper.Token, _ *Policy, _ time.Time) (time.Time, bool) {
+			return t.CreatedAt, t.ExpiresAt.IsZero()
+		},
 		func(*wrapper.Token, *Policy, time.Time) string { return "never expires" }},
 	{TooLong, // by creation
 		func(t *wrapper.Token, p *Policy, _ time.Time) (time.Time, bool) {
