@@ -155,16 +155,3 @@ func TestTransportRefusesForeignHost(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
-// TestListedScopesAreIndependent: a list's scopes share one backing array;
-// appending to one token's scopes never changes another's.
-func TestListedScopesAreIndependent(t *testing.T) {
-	f := newFake(t, reply(200, `[{"id":"a","scopes":["global"]},{"id":"b","scopes":["purge_all","global:read"]},{"id":"c","scope":"purge_select"}]`,
-		"Content-Type", "application/json"))
-	tokens, err := f.client(t).List(ctx)
-	require.NoError(t, err)
-	require.Len(t, tokens, 3)
-	tokens[0].Scopes = append(tokens[0].Scopes, "tampered")
-	assert.Equal(t, []wrapper.Scope{wrapper.ScopePurgeAll, wrapper.ScopeGlobalRead}, tokens[1].Scopes)
-	assert.Equal(t, []wrapper.Scope{wrapper.ScopePurgeSelect}, tokens[2].Scopes, "the legacy scope field still counts")
-}

@@ -270,3 +270,16 @@ func TestWithEnv(t *testing.T) {
 	_, err = wrapper.New(wrapper.WithEnv())
 	require.ErrorIs(t, err, wrapper.ErrInvalidInput, "http only on loopback")
 }
+
+// TestListedScopesAreIndependent: a list's scopes share one backing array;
+// appending to one token's scopes never changes another's.
+func TestListedScopesAreIndependent(t *testing.T) {
+	f := newFake(t, reply(200, `[{"id":"a","scopes":["global"]},{"id":"b","scopes":["purge_all","global:read"]},{"id":"c","scope":"purge_select"}]`,
+		"Content-Type", "application/json"))
+	tokens, err := f.client(t).List(ctx)
+	require.NoError(t, err)
+	require.Len(t, tokens, 3)
+	tokens[0].Scopes = append(tokens[0].Scopes, "tampered")
+	assert.Equal(t, []wrapper.Scope{wrapper.ScopePurgeAll, wrapper.ScopeGlobalRead}, tokens[1].Scopes)
+	assert.Equal(t, []wrapper.Scope{wrapper.ScopePurgeSelect}, tokens[2].Scopes, "the legacy scope field still counts")
+}
