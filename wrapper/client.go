@@ -63,7 +63,7 @@ func (c *Client) do(ctx context.Context, op *operation, out any) error {
 		if !retry {
 			return failure.final(op)
 		}
-		if err := sleep(ctx, wait, op, failure.final(op)); err != nil {
+		if err := c.sleep(ctx, wait, op, failure.final(op)); err != nil {
 			return err
 		}
 	}

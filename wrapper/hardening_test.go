@@ -7,14 +7,11 @@ import (
 	"io"
 	"log"
 	"log/slog"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"runtime"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,97 +20,6 @@ import (
 
 	"github.com/tokenward/fastlytokens/wrapper"
 )
-
-// TestCreateThatMayHaveHappenedSaysSo: every failure of Create after the
-// request may have been written matches ErrOutcomeUnknown, with its cause
-// still reachable; a 2xx without a usable token is never a success.
-func TestCreateThatMayHaveHappenedSaysSo(t *testing.T) {
-	hang := func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
-	truncated := func(w http.ResponseWriter, _ *http.Request) {
-		conn, buf, _ := w.(http.Hijacker).Hijack()
-		_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"id\":\"abc\",\"acc")
-		_ = buf.Flush()
-		_ = conn.Close()
-	}
-	cases := map[string]struct {
-		handler http.HandlerFunc
-		opts    []wrapper.Option
-		cause   error
-	}{
-		"deadline while waiting": {handler: hang, cause: context.DeadlineExceeded},
-		"connection lost":        {handler: resetConnection},
-		"truncated 200 body":     {handler: truncated},
-		"200 too large":          {handler: reply(200, createdJSON), opts: []wrapper.Option{wrapper.WithMaxResponseBytes(64)}, cause: wrapper.ErrResponseTooLarge},
-		"200 not JSON":           {handler: reply(200, "<html>ok</html>")},
-		"200 without id":         {handler: reply(200, `{"name":"x","access_token":"QoU3neoxQQ6IPL8g7eRkkCjyWcwdNI7J"}`)},
-		"200 numeric id":         {handler: reply(200, `{"id":5,"access_token":"QoU3neoxQQ6IPL8g7eRkkCjyWcwdNI7J"}`)},
-		"200 without secret":     {handler: reply(200, `{"id":"abc","name":"x"}`)},
-		"200 empty secret":       {handler: reply(200, `{"id":"abc","access_token":""}`)},
-		"503":                    {handler: reply(503, `{"msg":"down"}`)},
-		"504 from a proxy":       {handler: reply(504, "<html><title>Gateway Timeout</title></html>")},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			f := newFake(t, tc.handler)
-			c := f.client(t, append([]wrapper.Option{fastRetry}, tc.opts...)...)
-			callCtx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
-			defer cancel()
-			created, err := c.Create(callCtx, wrapper.CreateInput{Name: "x"})
-			require.ErrorIs(t, err, wrapper.ErrOutcomeUnknown)
-			if tc.cause != nil {
-				require.ErrorIs(t, err, tc.cause)
-			}
-			assert.Empty(t, created.AccessToken)
-			assert.Len(t, f.requests(), 1, "never retried")
-		})
-	}
-	t.Run("cancelled while waiting", func(t *testing.T) {
-		f := newFake(t, hang)
-		callCtx, cancel := context.WithCancel(ctx)
-		time.AfterFunc(100*time.Millisecond, cancel)
-		_, err := f.client(t).Create(callCtx, wrapper.CreateInput{Name: "x"})
-		require.ErrorIs(t, err, wrapper.ErrOutcomeUnknown)
-		require.ErrorIs(t, err, context.Canceled)
-	})
-	t.Run("4xx is a refusal, not a doubt", func(t *testing.T) {
-		f := newFake(t, reply(400, `{"code":"invalid_scope"}`))
-		_, err := f.client(t).Create(ctx, wrapper.CreateInput{Name: "x"})
-		require.Error(t, err)
-		require.NotErrorIs(t, err, wrapper.ErrOutcomeUnknown)
-	})
-}
-
-// TestCreateNotSentIsNotUnknown: a dial failure or a TLS certificate failure
-// sends nothing, so the outcome is known (nothing was created); a
-// certificate failure is not retried either.
-func TestCreateNotSentIsNotUnknown(t *testing.T) {
-	closed := httptest.NewServer(http.NotFoundHandler())
-	closed.Close()
-	c, err := wrapper.New(wrapper.WithBaseURL(closed.URL), wrapper.WithRetry(wrapper.RetryPolicy{}))
-	require.NoError(t, err)
-	_, err = c.Create(ctx, wrapper.CreateInput{Name: "x"})
-	require.Error(t, err)
-	require.NotErrorIs(t, err, wrapper.ErrOutcomeUnknown)
-
-	var conns atomic.Int32
-	tlsSrv := httptest.NewUnstartedServer(http.NotFoundHandler())
-	tlsSrv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			conns.Add(1)
-		}
-	}
-	tlsSrv.Config.ErrorLog = discardLog()
-	tlsSrv.StartTLS()
-	defer tlsSrv.Close()
-	c, err = wrapper.New(wrapper.WithBaseURL(tlsSrv.URL), fastRetry) // the test CA is not trusted
-	require.NoError(t, err)
-	_, err = c.Create(ctx, wrapper.CreateInput{Name: "x"})
-	require.Error(t, err)
-	require.NotErrorIs(t, err, wrapper.ErrOutcomeUnknown)
-	_, err = c.List(ctx)
-	require.Error(t, err)
-	assert.Equal(t, int32(2), conns.Load(), "one handshake per call: certificate failures are not retried")
-}
 
 // TestListBoundedByElements: a 30 MiB list of empty objects is refused
 // before decoding, costing under 4x its bytes; a list within the bound

@@ -2,10 +2,12 @@ package wrapper_test
 
 import (
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -117,3 +119,42 @@ const (
 	readTokenJSON = `{"id":"5Yo3XXnrQpjc20u0ybrf2g","user_id":"4y5K5trZocEAQYkesWlk7M","customer_id":"51MumwLiSJyFTWhtbByYgR","name":"deploy","last_used_at":"2021-01-14T11:36:43Z","created_at":"2021-01-14T11:25:39Z","expires_at":null,"ip":"92.238.40.48","user_agent":"curl/8","sudo_expires_at":null,"scopes":["global"],"scope":"global","services":["7frORaFZvHgC6eRAJdA7kf"],"service_id":"7frORaFZvHgC6eRAJdA7kf"}`
 	createdJSON   = `{"id":"2j1hEyxXOEqYaSipeZHaW4","name":"my-test-token-1","user_id":"1tSCjJnpQYBBCAsIfI6pX0","customer_id":"51MumwLiSJyFTWhtbByYgR","service_id":"7frORaFZvHgC6eRAJdA7kf","expires_at":"2030-01-02T03:04:05Z","created_at":"2021-11-02T18:46:13Z","updated_at":"2021-11-02T18:46:13Z","scope":"global purge_all","services":["0Us63sb8R1BpWQBIhluncu","7frORaFZvHgC6eRAJdA7kf"],"access_token":"QoU3neoxQQ6IPL8g7eRkkCjyWcwdNI7J"}`
 )
+
+// fastRetry retries quickly so fault tests run in milliseconds.
+var fastRetry = wrapper.WithRetry(wrapper.RetryPolicy{MaxRetries: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxWait: 2 * time.Second})
+
+// attempts answers attempt n (1-based) with steps[n-1], and the last step
+// for every later attempt.
+func attempts(steps ...http.HandlerFunc) http.HandlerFunc {
+	var n atomic.Int32
+	return func(w http.ResponseWriter, r *http.Request) {
+		i := int(n.Add(1)) - 1
+		steps[min(i, len(steps)-1)](w, r)
+	}
+}
+
+// resetConnection drops the connection with a TCP reset, before any response.
+func resetConnection(w http.ResponseWriter, _ *http.Request) {
+	conn, _, err := w.(http.Hijacker).Hijack()
+	if err != nil {
+		panic(err)
+	}
+	if tcp, ok := conn.(*net.TCPConn); ok {
+		_ = tcp.SetLinger(0)
+	}
+	_ = conn.Close()
+}
+
+// resetMidBody sends status, headers and part of the body, then resets.
+func resetMidBody(w http.ResponseWriter, _ *http.Request) {
+	conn, buf, err := w.(http.Hijacker).Hijack()
+	if err != nil {
+		panic(err)
+	}
+	_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n[{\"id\":\"abc\",\"na")
+	_ = buf.Flush()
+	if tcp, ok := conn.(*net.TCPConn); ok {
+		_ = tcp.SetLinger(0)
+	}
+	_ = conn.Close()
+}

@@ -30,6 +30,7 @@ type Client struct {
 	maxListLength  int
 	defaultTimeout time.Duration
 	callTimeout    time.Duration
+	newTimer       timerFunc // what retries wait on
 	// secretForms returns the configured credentials in every encoding they
 	// could be echoed in, for redaction. A func, not a field: fmt prints a
 	// func as an address even where it would print one level of a pointer's
@@ -79,6 +80,7 @@ func build(s settings, opts []Option) (*Client, error) {
 		maxBody:       s.maxBodySize,
 		maxListLength: s.maxListLen,
 		callTimeout:   s.callTimeout,
+		newTimer:      realTimer,
 		secretForms:   secretFormsOf(s.key.reveal(), s.username, s.password.reveal()),
 	}
 	var hc http.Client

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
@@ -64,37 +63,6 @@ func TestBasicAuthPasswordEchoIsRedacted(t *testing.T) {
 	assert.Contains(t, err.Error(), "[REDACTED]")
 }
 
-// TestNotFoundAfterAnUncertainAttempt: a Get retried after a 503 that then
-// answers 404 is ErrNotFound, never a zero token without an error; so is a
-// Create answered 404.
-func TestNotFoundAfterAnUncertainAttempt(t *testing.T) {
-	f := newFake(t, attempts(reply(503, `{"msg":"busy"}`), reply(404, `{"msg":"Token lookup failed"}`)))
-	tok, err := f.client(t, fastRetry).Get(ctx, "abc")
-	require.ErrorIs(t, err, wrapper.ErrNotFound)
-	assert.Zero(t, tok)
-	require.Len(t, f.requests(), 2)
-
-	f = newFake(t, reply(404, `{"msg":"Record not found"}`))
-	created, err := f.client(t, fastRetry).Create(ctx, wrapper.CreateInput{Name: "x"})
-	require.ErrorIs(t, err, wrapper.ErrNotFound)
-	assert.Zero(t, created)
-}
-
-// TestSudoNeverRepeatedOnceSent: /sudo, like create, is not repeated after
-// an answer or a failure that may follow its arrival.
-func TestSudoNeverRepeatedOnceSent(t *testing.T) {
-	for name, handler := range map[string]http.HandlerFunc{
-		"503":   reply(503, `{"msg":"busy"}`),
-		"429":   reply(429, `{"msg":"slow"}`, "Retry-After", "0"),
-		"reset": resetConnection,
-	} {
-		f := newFake(t, handler)
-		_, err := f.client(t, fastRetry).Sudo(ctx, wrapper.SudoInput{Username: "me", Password: testPassword})
-		require.Error(t, err, name)
-		assert.Len(t, f.requests(), 1, name)
-	}
-}
-
 // TestHTTPOnlyOnLoopback: plain http is refused on any host that is not
 // loopback, IP addresses included.
 func TestHTTPOnlyOnLoopback(t *testing.T) {
@@ -107,21 +75,6 @@ func TestHTTPOnlyOnLoopback(t *testing.T) {
 		_, err := wrapper.New(wrapper.WithBaseURL(allowed))
 		require.NoError(t, err, allowed)
 	}
-}
-
-// TestRetryAfterBeyondMaxWaitWithoutDeadline: with no deadline at all, a
-// Retry-After beyond MaxWait returns the answer at once.
-func TestRetryAfterBeyondMaxWaitWithoutDeadline(t *testing.T) {
-	waits := wrapper.InstantWaits(t)
-	f := newFake(t, reply(503, `{"msg":"later"}`, "Retry-After", "30"))
-	c := f.client(t, wrapper.WithRetry(wrapper.RetryPolicy{MaxRetries: 3, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond, MaxWait: 29 * time.Second}),
-		wrapper.WithHTTPClient(&http.Client{}))
-	_, err := c.List(ctx)
-	var apiErr *wrapper.APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, 30*time.Second, apiErr.RetryAfter)
-	assert.Empty(t, waits())
-	assert.Len(t, f.requests(), 1)
 }
 
 // TestBodyOfExactlyTheBound: a body of exactly WithMaxResponseBytes is read,
@@ -173,28 +126,6 @@ func TestErrorAnswersReuseTheConnection(t *testing.T) {
 	}
 	assert.Equal(t, int32(1), conns.Load(), "one connection for five error answers")
 }
-
-// TestNothingWrittenIsRetriedForRevokeCurrent: a RevokeCurrent that failed
-// before its request was written is retried (nothing can have happened);
-// one that failed after is not.
-func TestNothingWrittenIsRetriedForRevokeCurrent(t *testing.T) {
-	f := newFake(t, reply(204, ""))
-	var calls atomic.Int32
-	failFirst := roundTrip(func(r *http.Request) (*http.Response, error) {
-		if calls.Add(1) == 1 {
-			return nil, errors.New("connection refused by a proxy before writing")
-		}
-		return http.DefaultTransport.RoundTrip(r)
-	})
-	c := f.client(t, fastRetry, wrapper.WithHTTPClient(&http.Client{Transport: failFirst}))
-	require.NoError(t, c.RevokeCurrent(ctx))
-	assert.Equal(t, int32(2), calls.Load())
-	assert.Len(t, f.requests(), 1)
-}
-
-type roundTrip func(*http.Request) (*http.Response, error)
-
-func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // TestStatus300IsARedirectNotASuccess: 2xx only is success.
 func TestStatus300IsARedirectNotASuccess(t *testing.T) {

@@ -148,23 +148,26 @@ func serverWait(e *APIError, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
-// newTimer starts the timer retries wait on; tests replace it so that a
-// wait of seconds takes none.
-var newTimer = func(d time.Duration) (<-chan time.Time, func() bool) {
+// timerFunc starts the timer a retry waits on: a Client's own, so a test can
+// make the waits of one Client instant without touching any other.
+type timerFunc func(d time.Duration) (<-chan time.Time, func() bool)
+
+// realTimer is the timer of every Client outside tests.
+func realTimer(d time.Duration) (<-chan time.Time, func() bool) {
 	t := time.NewTimer(d)
 	return t.C, t.Stop
 }
 
 // sleep waits d or until ctx ends; then it returns an error that matches
 // ctx.Err() and the failure that led to the wait.
-func sleep(ctx context.Context, d time.Duration, op *operation, last error) error {
+func (c *Client) sleep(ctx context.Context, d time.Duration, op *operation, last error) error {
 	if d <= 0 {
 		if err := ctx.Err(); err != nil {
 			return op.errorf("stopped before retrying: %w (last error: %w)", err, last)
 		}
 		return nil
 	}
-	fired, stop := newTimer(d)
+	fired, stop := c.newTimer(d)
 	defer stop()
 	select {
 	case <-fired:

@@ -212,19 +212,17 @@ func TestBackoffCeilings(t *testing.T) {
 // TestSleepZeroChecksTheContext: a zero wait returns at once, unless the
 // context already ended, which it reports as ending before the retry.
 func TestSleepZeroChecksTheContext(t *testing.T) {
-	saved := newTimer
-	newTimer = func(time.Duration) (<-chan time.Time, func() bool) { return nil, func() bool { return true } } // never fires
-	t.Cleanup(func() { newTimer = saved })
+	c := &Client{newTimer: func(time.Duration) (<-chan time.Time, func() bool) { return nil, func() bool { return true } }} // never fires
 	last := errors.New("503")
 	op := &operation{route: &route{method: "GET", pathParts: []string{"/tokens"}}}
-	require.NoError(t, sleep(context.Background(), 0, op, last))
+	require.NoError(t, c.sleep(context.Background(), 0, op, last))
 	canceled, cancel := context.WithCancel(context.Background())
 	cancel()
-	err := sleep(canceled, 0, op, last)
+	err := c.sleep(canceled, 0, op, last)
 	require.ErrorIs(t, err, context.Canceled)
 	require.ErrorIs(t, err, last)
 	assert.Contains(t, err.Error(), "stopped before retrying")
-	err = sleep(canceled, time.Second, op, last)
+	err = c.sleep(canceled, time.Second, op, last)
 	assert.True(t, strings.HasPrefix(err.Error(), "fastly: GET /tokens: "), err.Error())
 	assert.Contains(t, err.Error(), "stopped while waiting to retry")
 }
@@ -239,4 +237,24 @@ func TestRetryAfterHugeNumbers(t *testing.T) {
 	for v, want := range map[string]time.Duration{"0": 0, "1": time.Second, "86399": 86399 * time.Second, "-1": 0, "1.5": 0, "9a": 0} {
 		assert.Equal(t, want, parseRetryAfter(v, now), v)
 	}
+}
+
+func TestBackoffIsCappedFullJitter(t *testing.T) {
+	p := RetryPolicy{BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second}
+	for attempt, ceiling := range map[int]time.Duration{0: 100 * time.Millisecond, 2: 400 * time.Millisecond, 3: 800 * time.Millisecond, 4: time.Second, 40: time.Second} {
+		lowest, highest := ceiling, time.Duration(0)
+		distinct := map[time.Duration]bool{}
+		for range 400 {
+			d := p.backoff(attempt)
+			require.GreaterOrEqual(t, d, time.Duration(0))
+			require.Less(t, d, ceiling, "attempt %d: capped exponential ceiling", attempt)
+			lowest, highest = min(lowest, d), max(highest, d)
+			distinct[d] = true
+		}
+		// Full jitter: the waits spread over the whole range below the ceiling.
+		assert.Less(t, lowest, ceiling/4, "attempt %d", attempt)
+		assert.Greater(t, highest, ceiling*3/4, "attempt %d", attempt)
+		assert.Greater(t, len(distinct), 300, "attempt %d", attempt)
+	}
+	assert.Zero(t, (&RetryPolicy{}).backoff(3))
 }
