@@ -33,6 +33,7 @@ func endpoints(tokenID, customerID string) []endpoint {
 // TestNoKeyIs401FirstEvenWithABrokenBody: authentication is decided before
 // the body is read or validated, on every operation.
 func TestNoKeyIs401FirstEvenWithABrokenBody(t *testing.T) {
+	t.Parallel()
 	srv, _ := start(t)
 	for _, e := range endpoints("bad-id!", "bad-id!") {
 		a := call(t, srv, e.method, e.path, "%%%{not a body", ctHeader, "text/garbage")
@@ -42,6 +43,7 @@ func TestNoKeyIs401FirstEvenWithABrokenBody(t *testing.T) {
 }
 
 func TestKeyAuthentication(t *testing.T) {
+	t.Parallel()
 	srv, clk := start(t)
 	user := srv.Account(api.RoleUser)
 
@@ -61,6 +63,7 @@ func TestKeyAuthentication(t *testing.T) {
 // purge key only reads and revokes itself; a key holding global and
 // global:read is not read-only.
 func TestScopesAreEnforced(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		scope            string
 		read, write      bool
@@ -129,6 +132,7 @@ func TestScopesAreEnforced(t *testing.T) {
 // tokens as Fastly sends it (scopes as a string), revoked by id with 204,
 // and as a key reads and revokes only itself.
 func TestAutomationTokens(t *testing.T) {
+	t.Parallel()
 	srv, _ := start(t)
 	admin, user, auto := srv.Account(api.RoleSuperuser), srv.Account(api.RoleUser), srv.Account(api.RoleAutomation)
 	assert.Empty(t, auto.Login)
@@ -168,6 +172,7 @@ func TestAutomationTokens(t *testing.T) {
 // TestAutomationKeyRevokesItself: DELETE /tokens/self with an automation
 // key answers 204 and counts against the token's own budget.
 func TestAutomationKeyRevokesItself(t *testing.T) {
+	t.Parallel()
 	srv, _ := start(t, api.WithWriteLimit(5))
 	auto := srv.Account(api.RoleAutomation)
 	a := call(t, srv, "DELETE", "/tokens/self", "", keyHeader, auto.Token)

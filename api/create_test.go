@@ -14,6 +14,7 @@ import (
 // fields at all; with HTTP Basic or a key in sudo mode that takes Fastly's
 // defaults: scope global, all services, no expiry.
 func TestCreateWithAnEmptyBody(t *testing.T) {
+	t.Parallel()
 	srv, _ := start(t)
 	user := srv.Account(api.RoleUser)
 	for name, headers := range map[string][]string{
@@ -40,6 +41,7 @@ func TestCreateWithAnEmptyBody(t *testing.T) {
 // TestCreateAnswerShape: the create answer carries Fastly's create fields
 // and, rendered from the contract's types, the other nullable ones as null.
 func TestCreateAnswerShape(t *testing.T) {
+	t.Parallel()
 	srv, _ := start(t)
 	user := srv.Account(api.RoleUser)
 	a := call(t, srv, "POST", "/tokens", form("name", "x", "username", user.Login, "password", user.Password), ctHeader, formType)
@@ -56,6 +58,7 @@ func TestCreateAnswerShape(t *testing.T) {
 }
 
 func TestCreateRefusals(t *testing.T) {
+	t.Parallel()
 	srv, clk := start(t)
 	user := srv.Account(api.RoleUser)
 	creds := []string{"username", user.Login, "password", user.Password}
@@ -85,6 +88,7 @@ func TestCreateRefusals(t *testing.T) {
 // are stored once; services= and services[0]= are ignored, as Fastly
 // ignores them.
 func TestCreateStoresScopesOnceAndIgnoresOtherServiceForms(t *testing.T) {
+	t.Parallel()
 	srv, _ := start(t)
 	user := srv.Account(api.RoleUser)
 	a := call(t, srv, "POST", "/tokens", form("scope", "purge_all global:read purge_all  global:read", "services", "abc", "services[0]", "def",
@@ -100,6 +104,7 @@ func TestCreateStoresScopesOnceAndIgnoresOtherServiceForms(t *testing.T) {
 // TestServiceIDsAreAlphanumeric: every letter and digit is accepted, the
 // characters just outside each range are refused.
 func TestServiceIDsAreAlphanumeric(t *testing.T) {
+	t.Parallel()
 	srv, _ := start(t)
 	user := srv.Account(api.RoleUser)
 	create := func(service string) answer {
@@ -117,6 +122,7 @@ func TestServiceIDsAreAlphanumeric(t *testing.T) {
 // in whatever key stands beside them (read-only, unknown, revoked); the
 // key's refusal is the answer only when the body carries no credentials.
 func TestFormCredentialsWinOverTheKey(t *testing.T) {
+	t.Parallel()
 	srv, _ := start(t)
 	user := srv.Account(api.RoleUser)
 	creds := form("name", "by form", "username", user.Login, "password", user.Password)

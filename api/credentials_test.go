@@ -16,6 +16,7 @@ func basic(login, password string) string {
 }
 
 func TestCreateWithFormCredentials(t *testing.T) {
+	t.Parallel()
 	srv, _ := start(t)
 	user := srv.Account(api.RoleUser)
 	a := call(t, srv, "POST", "/tokens", form("name", "ci", "username", user.Login, "password", user.Password,
@@ -41,6 +42,7 @@ func TestCreateWithFormCredentials(t *testing.T) {
 }
 
 func TestCreateWithBasicAuth(t *testing.T) {
+	t.Parallel()
 	srv, _ := start(t)
 	user := srv.Account(api.RoleUser)
 	a := call(t, srv, "POST", "/tokens", form("name", "basic"), ctHeader, formType, "Authorization", basic(user.Login, user.Password))
@@ -53,6 +55,7 @@ func TestCreateWithBasicAuth(t *testing.T) {
 // TestCredentialsWinOverAKey: form credentials on create sign in even when
 // the key is not in sudo mode, and the key's user is counted once.
 func TestCredentialsWinOverAKey(t *testing.T) {
+	t.Parallel()
 	srv, _ := start(t)
 	user := srv.Account(api.RoleUser)
 	a := call(t, srv, "POST", "/tokens", form("name", "x", "username", user.Login, "password", user.Password),
@@ -66,6 +69,7 @@ func TestCredentialsWinOverAKey(t *testing.T) {
 // TestUnknownLoginsAnswerLikeWrongPasswords: byte for byte, headers too
 // (but Date), through lockout and after.
 func TestUnknownLoginsAnswerLikeWrongPasswords(t *testing.T) {
+	t.Parallel()
 	srv, _ := start(t)
 	user := srv.Account(api.RoleUser)
 	try := func(login string) answer {
@@ -90,6 +94,7 @@ func TestUnknownLoginsAnswerLikeWrongPasswords(t *testing.T) {
 // LockoutDuration, the right password included; failures older than that
 // are forgotten; a success resets the count.
 func TestLockout(t *testing.T) {
+	t.Parallel()
 	srv, clk := start(t)
 	user := srv.Account(api.RoleUser)
 	create := func(password string) answer {
@@ -124,6 +129,7 @@ func TestLockout(t *testing.T) {
 }
 
 func TestTwoFactor(t *testing.T) {
+	t.Parallel()
 	srv, clk := start(t)
 	secure := srv.Account(api.RoleTwoFactorUser)
 	require.NotEmpty(t, secure.TwoFactorSecret)
@@ -151,6 +157,7 @@ func TestTwoFactor(t *testing.T) {
 // section 5.2); a replay, or an older step's code after a newer one, is
 // answered exactly like a wrong code.
 func TestOTPReplay(t *testing.T) {
+	t.Parallel()
 	srv, clk := start(t)
 	secure := srv.Account(api.RoleTwoFactorUser)
 	create := func(code string) answer {
@@ -187,6 +194,7 @@ func TestOTPReplay(t *testing.T) {
 
 // TestTOTPKnownAnswer checks the generator against RFC 6238's SHA-1 vectors.
 func TestTOTPKnownAnswer(t *testing.T) {
+	t.Parallel()
 	secret := "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ" // "12345678901234567890"
 	for unix, want := range map[int64]string{59: "287082", 1111111109: "081804", 1234567890: "005924", 2000000000: "279037"} {
 		got, err := api.TOTP(secret, time.Unix(unix, 0))

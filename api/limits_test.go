@@ -60,6 +60,7 @@ func allocated(f func()) uint64 {
 // 401 when no key comes with it and 413 when one does, and the whole
 // exchange allocates under 10 MiB: the body is never held in memory.
 func TestHugeBodiesAreRefusedCheaply(t *testing.T) {
+	// Not parallel: it measures the process\'s allocations.
 	srv, _ := start(t)
 	user := srv.Account(api.RoleUser)
 	cases := []struct {
@@ -96,6 +97,7 @@ func TestHugeBodiesAreRefusedCheaply(t *testing.T) {
 // TestBodyCapIsExact: a body of exactly MaxBodyBytes is read (and judged on
 // its content); one byte more is 413.
 func TestBodyCapIsExact(t *testing.T) {
+	t.Parallel()
 	srv, _ := start(t)
 	user := srv.Account(api.RoleUser)
 	name := "name=" + strings.Repeat("a", api.MaxBodyBytes-len("name="))
@@ -108,6 +110,7 @@ func TestBodyCapIsExact(t *testing.T) {
 
 // TestBulkSizeLimits: a bulk revoke names 1 to MaxBulkIDs tokens.
 func TestBulkSizeLimits(t *testing.T) {
+	t.Parallel()
 	srv, _ := start(t)
 	user := srv.Account(api.RoleUser)
 	many := make([]string, api.MaxBulkIDs+1)
@@ -127,6 +130,7 @@ func TestBulkSizeLimits(t *testing.T) {
 // one user, create answers 422 with a JSON error and mints nothing; a
 // revoke makes room again.
 func TestTokenLimits(t *testing.T) {
+	t.Parallel()
 	srv, _ := start(t, api.WithMaxTokens(12)) // SeedDemo holds 9
 	user := srv.Account(api.RoleUser)
 	create := func() answer {

@@ -35,6 +35,7 @@ func fillWithLocks(t *testing.T, srv *api.TestServer, n int) {
 // is not locked still signs in. Every refusal meanwhile is the same 429,
 // known login or not.
 func TestLockoutCannotBeEvicted(t *testing.T) {
+	t.Parallel()
 	const table = 50
 	srv, clk := start(t, api.WithUnknownLoginTable(table))
 	victim, other, bystander := srv.Account(api.RoleUser), srv.Account(api.RoleSuperuser), srv.Account(api.RoleOtherCustomer)
@@ -77,6 +78,7 @@ func TestLockoutCannotBeEvicted(t *testing.T) {
 // TestLockoutOfUnknownLoginSurvivesCounters: a locked unknown login is not
 // evicted by a flood of single failures that fills the table with counters.
 func TestLockoutOfUnknownLoginSurvivesCounters(t *testing.T) {
+	t.Parallel()
 	const table = 50
 	srv, _ := start(t, api.WithUnknownLoginTable(table))
 	for range api.LockoutThreshold {
@@ -92,6 +94,7 @@ func TestLockoutOfUnknownLoginSurvivesCounters(t *testing.T) {
 // account gets no free guesses: its wrong passwords answer 429 and are
 // counted, so the right one after LockoutThreshold of them is refused too.
 func TestFullTableNoUnlimitedGuesses(t *testing.T) {
+	t.Parallel()
 	const table = 20
 	srv, _ := start(t, api.WithUnknownLoginTable(table))
 	fillWithLocks(t, srv, table)

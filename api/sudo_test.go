@@ -16,6 +16,7 @@ func sudoCall(t *testing.T, srv *api.TestServer, key, body string, headers ...st
 }
 
 func TestSudoFlow(t *testing.T) {
+	t.Parallel()
 	srv, clk := start(t)
 	user := srv.Account(api.RoleUser)
 	create := func() answer {
@@ -42,6 +43,7 @@ func TestSudoFlow(t *testing.T) {
 
 // TestSudoJSON: /sudo takes JSON as well as a form.
 func TestSudoJSON(t *testing.T) {
+	t.Parallel()
 	srv, _ := start(t)
 	user := srv.Account(api.RoleUser)
 	a := call(t, srv, "POST", "/sudo", `{"username":"`+user.Login+`","password":"`+user.Password+`","expiry_time":"2026-11-28T12:30:00Z"}`,
@@ -57,6 +59,7 @@ func TestSudoJSON(t *testing.T) {
 // a wrong password, or another user's username even with that user's
 // password, is 403 and counts towards the lockout.
 func TestSudoNeedsTheRightUserAndPassword(t *testing.T) {
+	t.Parallel()
 	srv, _ := start(t)
 	user, admin := srv.Account(api.RoleUser), srv.Account(api.RoleSuperuser)
 
@@ -84,6 +87,7 @@ func TestSudoNeedsTheRightUserAndPassword(t *testing.T) {
 // TestSudoExpiryTime: expiry_time is honoured up to MaxSudoDuration; one
 // not in the future, or malformed, is refused.
 func TestSudoExpiryTime(t *testing.T) {
+	t.Parallel()
 	srv, clk := start(t)
 	user := srv.Account(api.RoleUser)
 	creds := []string{"username", user.Login, "password", user.Password}
@@ -102,6 +106,7 @@ func TestSudoExpiryTime(t *testing.T) {
 }
 
 func TestSudoTwoFactor(t *testing.T) {
+	t.Parallel()
 	srv, clk := start(t)
 	secure := srv.Account(api.RoleTwoFactorUser)
 	creds := form("username", secure.Login, "password", secure.Password)

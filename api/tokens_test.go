@@ -13,6 +13,7 @@ import (
 )
 
 func TestReadBodiesAreShapedLikeFastly(t *testing.T) {
+	t.Parallel()
 	srv, _ := start(t)
 	user := srv.Account(api.RoleUser)
 	a := call(t, srv, "GET", "/tokens/self", "", keyHeader, user.Token, "User-Agent", "probe/1")
@@ -31,6 +32,7 @@ func TestReadBodiesAreShapedLikeFastly(t *testing.T) {
 // TestListsComeInCreationOrder (Fastly promises no order; this server
 // keeps one so tests that print lists are stable).
 func TestListsComeInCreationOrder(t *testing.T) {
+	t.Parallel()
 	srv, _ := start(t)
 	user := srv.Account(api.RoleUser)
 	var want []string
@@ -45,6 +47,7 @@ func TestListsComeInCreationOrder(t *testing.T) {
 }
 
 func TestCustomerListOnlyForItsSuperusers(t *testing.T) {
+	t.Parallel()
 	srv, _ := start(t)
 	admin, user, outsider := srv.Account(api.RoleSuperuser), srv.Account(api.RoleUser), srv.Account(api.RoleOtherCustomer)
 	all := ids(t, call(t, srv, "GET", "/customer/"+admin.CustomerID+"/tokens", "", keyHeader, admin.Token))
@@ -61,6 +64,7 @@ func TestCustomerListOnlyForItsSuperusers(t *testing.T) {
 // 404 on GET, DELETE and bulk DELETE, exactly like one that does not exist;
 // a superuser manages the customer's tokens, never another customer's.
 func TestOthersTokensAreInvisible(t *testing.T) {
+	t.Parallel()
 	srv, _ := start(t)
 	admin, user, outsider := srv.Account(api.RoleSuperuser), srv.Account(api.RoleUser), srv.Account(api.RoleOtherCustomer)
 	adminKeyID := decode(t, call(t, srv, "GET", "/tokens/self", "", keyHeader, admin.Token))["id"].(string)
@@ -88,6 +92,7 @@ func TestOthersTokensAreInvisible(t *testing.T) {
 }
 
 func TestRevokeCurrent(t *testing.T) {
+	t.Parallel()
 	srv, _ := start(t)
 	user := srv.Account(api.RoleUser)
 	a := call(t, srv, "DELETE", "/tokens/self", "", keyHeader, user.Token)
@@ -98,6 +103,7 @@ func TestRevokeCurrent(t *testing.T) {
 }
 
 func TestBulkRevoke(t *testing.T) {
+	t.Parallel()
 	srv, _ := start(t)
 	admin, user := srv.Account(api.RoleSuperuser), srv.Account(api.RoleUser)
 	var toRevoke []string
@@ -128,6 +134,7 @@ func TestBulkRevoke(t *testing.T) {
 }
 
 func TestRateLimit(t *testing.T) {
+	t.Parallel()
 	srv, clk := start(t, api.WithWriteLimit(3))
 	user, admin := srv.Account(api.RoleUser), srv.Account(api.RoleSuperuser)
 	revoke := func(key string) answer { return call(t, srv, "DELETE", "/tokens/"+noSuchID, "", keyHeader, key) }
@@ -156,6 +163,7 @@ func TestRateLimit(t *testing.T) {
 // TestContractRejectsMalformedRequests: requests outside the contract get
 // 400 with a message that says what is wrong, after authentication.
 func TestContractRejectsMalformedRequests(t *testing.T) {
+	t.Parallel()
 	srv, _ := start(t)
 	key := srv.Account(api.RoleUser).Token
 	a := call(t, srv, "GET", "/tokens/abc-def", "", keyHeader, key)
@@ -169,6 +177,7 @@ func TestContractRejectsMalformedRequests(t *testing.T) {
 }
 
 func TestUnknownEndpoints(t *testing.T) {
+	t.Parallel()
 	srv, _ := start(t)
 	a := call(t, srv, "GET", "/no/such/endpoint", "")
 	expect(t, a, 404, `{"msg":"Record not found","detail":"no such endpoint"}`)
@@ -179,6 +188,7 @@ func TestUnknownEndpoints(t *testing.T) {
 // TestKnownPathUnknownMethod: a path the API serves, under a method it does
 // not serve there, is 405 with an Allow header naming the ones it does.
 func TestKnownPathUnknownMethod(t *testing.T) {
+	t.Parallel()
 	srv, _ := start(t)
 	key := srv.Account(api.RoleUser).Token
 	for path, allow := range map[string]string{
@@ -198,6 +208,7 @@ func TestKnownPathUnknownMethod(t *testing.T) {
 // TestConcurrentClients: many clients create, list and revoke at once (run
 // with -race); every created token is revoked exactly once.
 func TestConcurrentClients(t *testing.T) {
+	t.Parallel()
 	srv, _ := start(t, api.WithWriteLimit(100000))
 	admin := srv.Account(api.RoleSuperuser)
 	var wg sync.WaitGroup

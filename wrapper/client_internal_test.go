@@ -30,10 +30,10 @@ func TestDefaultTimeoutBoundsCallsWithoutDeadline(t *testing.T) {
 	assert.Equal(t, DefaultTimeout, c.defaultTimeout)
 	c.defaultTimeout = 100 * time.Millisecond // DefaultTimeout, shortened for the test
 	start := time.Now()
-	_, err = c.List(context.Background())
+	_, err = c.List(t.Context())
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Less(t, time.Since(start), 2*time.Second)
-	_, err = c.Create(context.Background(), CreateInput{Name: "x"})
+	_, err = c.Create(t.Context(), CreateInput{Name: "x"})
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	require.ErrorIs(t, err, ErrOutcomeUnknown, "the default timeout ended a create that was sent")
 

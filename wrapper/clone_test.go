@@ -16,6 +16,7 @@ import (
 // TestClone: a clone keeps the base URL and settings, takes its own key, and
 // leaves the original unchanged.
 func TestClone(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(200, readTokenJSON))
 	c := f.client(t, wrapper.WithUserAgent("ua/1"))
 	clone, err := c.Clone(wrapper.WithToken("Another-key-0123456789"))

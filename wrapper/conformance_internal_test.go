@@ -1,7 +1,6 @@
 package wrapper
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"go/ast"
@@ -339,7 +338,7 @@ func TestEveryTokenPropertyReachesUsers(t *testing.T) {
 	})
 	c, err := New(WithBaseURL(srv), WithToken("k3y-for-the-test"))
 	require.NoError(t, err)
-	got, err := c.Get(context.Background(), "abc")
+	got, err := c.Get(t.Context(), "abc")
 	require.NoError(t, err)
 	var public map[string]any
 	require.NoError(t, json.Unmarshal(marshalJSON(t, got), &public))

@@ -2,7 +2,6 @@ package wrapper
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -33,7 +32,7 @@ func validateAgainstContract(t *testing.T, method, path, contentType string, bod
 	req.Header.Set("Content-Type", contentType)
 	route, params, err := router.FindRoute(req)
 	require.NoError(t, err)
-	err = openapi3filter.ValidateRequest(context.Background(), &openapi3filter.RequestValidationInput{
+	err = openapi3filter.ValidateRequest(t.Context(), &openapi3filter.RequestValidationInput{
 		Request: req, PathParams: params, Route: route,
 		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
 	})
@@ -143,8 +142,8 @@ func TestBaseURLIsKeptExactly(t *testing.T) {
 		got = nil
 		c, err := New(WithBaseURL(srv+base), WithToken("k3y-for-the-test"))
 		require.NoError(t, err, base)
-		require.NoError(t, c.Revoke(context.Background(), "abc"))
-		require.NoError(t, c.RevokeMany(context.Background(), "abc"))
+		require.NoError(t, c.Revoke(t.Context(), "abc"))
+		require.NoError(t, c.RevokeMany(t.Context(), "abc"))
 		prefix := strings.TrimSuffix(base, "/")
 		assert.Equal(t, []string{"DELETE " + prefix + "/tokens/abc", "DELETE " + prefix + "/tokens"}, got, base)
 	}

@@ -17,6 +17,7 @@ import (
 // TestErrorMapping: every non-success is an *APIError with status, message,
 // detail and code, matching exactly the sentinels it stands for.
 func TestErrorMapping(t *testing.T) {
+	ctx := t.Context()
 	all := []error{wrapper.ErrUnauthorized, wrapper.ErrForbidden, wrapper.ErrSudoRequired, wrapper.ErrNotFound,
 		wrapper.ErrRateLimited, wrapper.ErrTwoFactorRequired, wrapper.ErrRedirect, wrapper.ErrInvalidInput}
 	cases := []struct {
@@ -80,6 +81,7 @@ func TestErrorMapping(t *testing.T) {
 func contains(list []error, target error) bool { return slices.Contains(list, target) }
 
 func TestHugeErrorBodyGivesShortError(t *testing.T) {
+	ctx := t.Context()
 	huge := `{"msg":"` + strings.Repeat("x", 1<<20) + `"}`
 	f := newFake(t, reply(500, huge))
 	_, err := f.client(t).List(ctx)
@@ -90,6 +92,7 @@ func TestHugeErrorBodyGivesShortError(t *testing.T) {
 }
 
 func TestHugeHTMLBodyGivesShortError(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(503, "<html><body>"+strings.Repeat("<p>overloaded</p>", 100000)+"</body></html>", "Content-Type", "text/html"))
 	_, err := f.client(t).List(ctx)
 	require.Error(t, err)
@@ -101,6 +104,7 @@ func TestHugeHTMLBodyGivesShortError(t *testing.T) {
 // an access token back in msg, detail or Location does not get them into the
 // error text.
 func TestErrorsNeverContainSecrets(t *testing.T) {
+	ctx := t.Context()
 	echo := `{"msg":"bad key ` + testKey + ` or password ` + testPassword + `","detail":"otp ` + testOTP + `"}`
 	f := newFake(t, reply(400, echo))
 	c := f.client(t, wrapper.WithBasicAuth("me", testPassword))
@@ -121,6 +125,7 @@ func TestErrorsNeverContainSecrets(t *testing.T) {
 // TestRateLimitOnErrors: the 429 error carries the headers and says when the
 // window resets; the Client's RateLimit is updated from errors too.
 func TestRateLimitOnErrors(t *testing.T) {
+	ctx := t.Context()
 	reset := time.Date(2026, 11, 28, 18, 0, 0, 0, time.UTC)
 	f := newFake(t, reply(429, `{"msg":"You have exceeded your hourly rate limit. Please contact support@fastly.com if you think this is a mistake."}`,
 		"Fastly-RateLimit-Remaining", "0", "Fastly-RateLimit-Reset", "1795888800"))
@@ -136,6 +141,7 @@ func TestRateLimitOnErrors(t *testing.T) {
 }
 
 func TestRateLimitOnSuccess(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(204, "", "Fastly-RateLimit-Remaining", "976", "Fastly-RateLimit-Reset", "1740463200"))
 	c := f.client(t)
 	assert.False(t, c.RateLimit().Known)
@@ -144,6 +150,7 @@ func TestRateLimitOnSuccess(t *testing.T) {
 }
 
 func TestRateLimitAbsentIsMinusOne(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(404, `{"msg":"Token lookup failed"}`))
 	_, err := f.client(t).Get(ctx, "abc")
 	var apiErr *wrapper.APIError
@@ -156,6 +163,7 @@ func TestRateLimitAbsentIsMinusOne(t *testing.T) {
 // host sees no request (so no key), and a redirected DELETE is never
 // reported as a success.
 func TestRedirectNotFollowed(t *testing.T) {
+	ctx := t.Context()
 	other := newFake(t, reply(200, "[]"))
 	for _, status := range []int{301, 302, 303, 307, 308} {
 		f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
@@ -178,6 +186,7 @@ func TestRedirectNotFollowed(t *testing.T) {
 // TestRedirectSameHostNotFollowedEither: even on the same host a redirect is
 // reported, so a DELETE never turns into a GET.
 func TestRedirectSameHostNotFollowedEither(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == "DELETE" {
 			http.Redirect(w, r, "/api/tokens/elsewhere", http.StatusFound)
@@ -194,6 +203,7 @@ func TestRedirectSameHostNotFollowedEither(t *testing.T) {
 // TestCallerHTTPClientKeptIntact: WithHTTPClient copies the client; its
 // redirect policy and transport are not replaced or modified.
 func TestCallerHTTPClientKeptIntact(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(200, "[]"))
 	mine := &http.Client{Timeout: 7 * time.Second}
 	c, err := wrapper.New(wrapper.WithBaseURL(f.url()), wrapper.WithToken(testKey), wrapper.WithHTTPClient(mine))
@@ -208,6 +218,7 @@ func TestCallerHTTPClientKeptIntact(t *testing.T) {
 // TestSecretAtTheCutIsRedacted: a secret straddling the excerpt's cut is
 // replaced before the cut, so not even its first characters survive.
 func TestSecretAtTheCutIsRedacted(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(400, `{"msg":"`+strings.Repeat("x", 190)+testKey+`"}`))
 	_, err := f.client(t).List(ctx)
 	require.Error(t, err)

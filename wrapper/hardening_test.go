@@ -25,6 +25,7 @@ import (
 // before decoding, costing under 4x its bytes; a list within the bound
 // decodes.
 func TestListBoundedByElements(t *testing.T) {
+	ctx := t.Context()
 	body := []byte("[" + strings.Repeat("{},", 30<<20/3) + "{}]") // 30 MiB, under the 32 MiB body bound
 	f := newFake(t, func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(body) })
 	c := f.client(t)
@@ -52,6 +53,7 @@ func TestListBoundedByElements(t *testing.T) {
 // TestContentLengthIsNotPreallocated: 20 calls to a server that announces
 // 32 MiB and sends one byte do not raise the heap by more than a few MiB.
 func TestContentLengthIsNotPreallocated(t *testing.T) {
+	ctx := t.Context()
 	var arrived sync.WaitGroup
 	arrived.Add(20)
 	release := make(chan struct{})
@@ -87,6 +89,7 @@ func TestContentLengthIsNotPreallocated(t *testing.T) {
 // connection the server then holds open is an error at once, never a read
 // that outlives the context.
 func TestInformationalAnswersObeyTheDeadline(t *testing.T) {
+	ctx := t.Context()
 	hold := make(chan struct{})
 	defer close(hold)
 	f := newFake(t, func(w http.ResponseWriter, _ *http.Request) {
@@ -121,6 +124,7 @@ func TestInformationalAnswersObeyTheDeadline(t *testing.T) {
 // in an Authorization header's base64, cut short, or short themselves gets
 // none of them into an error or a log line.
 func TestEncodedSecretsAreRedacted(t *testing.T) {
+	ctx := t.Context()
 	const login, password = "ops@example.com", "pa ss@w0rd+long"
 	basic := base64.StdEncoding.EncodeToString([]byte(login + ":" + password))
 	echoes := []string{
@@ -155,6 +159,7 @@ func TestEncodedSecretsAreRedacted(t *testing.T) {
 // TestServerTextIsSanitised: control characters and ANSI escapes in server
 // text never reach Error() or the logs.
 func TestServerTextIsSanitised(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(403, "{\"msg\":\"\\u001b[31mred\\u001b[0m\\u0007bell\\u009b2Jc1\\u0085x\\u007fdel\\u001b]0;title\\u0007end\"}"))
 	_, err := f.client(t).List(ctx)
 	require.Error(t, err)

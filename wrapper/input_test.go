@@ -20,6 +20,7 @@ var badIDs = []string{"", ".", "..", "self", "a/b", "../tokens", "a b", "a%2Fb",
 // TestBadIDsSendNothing: every method that takes an id refuses a bad one with
 // ErrInvalidInput, without a request and without echoing the value.
 func TestBadIDsSendNothing(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(204, ""))
 	c := f.client(t)
 	for _, id := range badIDs {
@@ -40,6 +41,7 @@ func TestBadIDsSendNothing(t *testing.T) {
 }
 
 func TestLongAlphanumericIDsAreFine(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(204, ""))
 	require.NoError(t, f.client(t).Revoke(ctx, strings.Repeat("a", 64)))
 	require.NoError(t, f.client(t).Revoke(ctx, "xxxxxxxxxxxxxxxxxxxxx")) // 21 characters, as one real id
@@ -47,6 +49,7 @@ func TestLongAlphanumericIDsAreFine(t *testing.T) {
 }
 
 func TestRevokeManyEmptySendsNothing(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(204, ""))
 	c := f.client(t)
 	require.ErrorIs(t, c.RevokeMany(ctx), wrapper.ErrInvalidInput)
@@ -55,6 +58,7 @@ func TestRevokeManyEmptySendsNothing(t *testing.T) {
 }
 
 func TestRevokeSelfIsRefused(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(204, ""))
 	err := f.client(t).Revoke(ctx, "self")
 	require.ErrorIs(t, err, wrapper.ErrInvalidInput)
@@ -63,6 +67,7 @@ func TestRevokeSelfIsRefused(t *testing.T) {
 }
 
 func TestCreateInputChecks(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(200, createdJSON))
 	c := f.client(t)
 	bad := []wrapper.CreateInput{

@@ -23,6 +23,7 @@ import (
 // without user info, query or fragment, which may carry someone's
 // credentials; an @ in the path is kept.
 func TestRedirectLocationLosesUserInfoAndQuery(t *testing.T) {
+	ctx := t.Context()
 	for location, want := range map[string]string{
 		"https://alice:hunter2@evil.example/steal?token=abc123#frag": "https://evil.example/steal",
 		"https://bob@evil.example":                                   "https://evil.example",
@@ -54,6 +55,7 @@ func TestRedirectLocationLosesUserInfoAndQuery(t *testing.T) {
 // TestBasicAuthPasswordEchoIsRedacted: a server that echoes the password
 // given to WithBasicAuth does not get it into the error.
 func TestBasicAuthPasswordEchoIsRedacted(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(400, `{"msg":"bad password `+testPassword+`","detail":"for basic:`+testPassword+`"}`))
 	c, err := wrapper.New(wrapper.WithBaseURL(f.url()), wrapper.WithBasicAuth("me@example.com", testPassword), wrapper.WithRetry(wrapper.RetryPolicy{}))
 	require.NoError(t, err)
@@ -80,6 +82,7 @@ func TestHTTPOnlyOnLoopback(t *testing.T) {
 // TestBodyOfExactlyTheBound: a body of exactly WithMaxResponseBytes is read,
 // declared or streamed; one byte more is ErrResponseTooLarge.
 func TestBodyOfExactlyTheBound(t *testing.T) {
+	ctx := t.Context()
 	body := "[" + readTokenJSON + "]"
 	for _, streamed := range []bool{false, true} {
 		for extra, tooLarge := range map[int]bool{0: false, 1: true} {
@@ -108,6 +111,7 @@ func TestBodyOfExactlyTheBound(t *testing.T) {
 // TestErrorAnswersReuseTheConnection: an error body longer than what the
 // error keeps is drained, so the connection is reused.
 func TestErrorAnswersReuseTheConnection(t *testing.T) {
+	ctx := t.Context()
 	big := `{"msg":"` + strings.Repeat("x", 96<<10) + `"}` // more than the 64 KiB an error keeps
 	var conns atomic.Int32
 	srv := httptest.NewUnstartedServer(reply(404, big))
@@ -129,6 +133,7 @@ func TestErrorAnswersReuseTheConnection(t *testing.T) {
 
 // TestStatus300IsARedirectNotASuccess: 2xx only is success.
 func TestStatus300IsARedirectNotASuccess(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(300, "["+readTokenJSON+"]", "Location", "/elsewhere"))
 	tokens, err := f.client(t).List(ctx)
 	require.ErrorIs(t, err, wrapper.ErrRedirect)
@@ -156,6 +161,7 @@ func TestStatus300IsARedirectNotASuccess(t *testing.T) {
 // TestEmptyServicesAreNil: "services": [] and absent services both read as
 // nil (all services), so a Token's JSON round trip holds.
 func TestEmptyServicesAreNil(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(200, `{"id":"abc","services":[]}`))
 	tok, err := f.client(t).Get(ctx, "abc")
 	require.NoError(t, err)
@@ -203,6 +209,7 @@ func TestSentinelTable(t *testing.T) {
 // missing, an HTML title at the very start, a JSON body of no known shape,
 // and a long message cut on a rune boundary.
 func TestErrorBodyShapes(t *testing.T) {
+	ctx := t.Context()
 	cases := []struct {
 		body, contentType     string
 		message, detail, code string
@@ -245,6 +252,7 @@ func TestErrorBodyShapes(t *testing.T) {
 // TestInputErrorsNameThePlace: a bad scope or bulk id is named by its place
 // (1-based), and nothing is sent.
 func TestInputErrorsNameThePlace(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(200, "{}"))
 	c := f.client(t)
 	_, err := c.Create(ctx, wrapper.CreateInput{Name: "x", Scopes: []wrapper.Scope{wrapper.ScopeGlobal, "two words"}})
@@ -270,6 +278,7 @@ func TestIDCharacters(t *testing.T) {
 // TestJSONEscapedEchoIsRedacted: a password echoed JSON-escaped in a body
 // that is not JSON (so nothing unescapes it) is redacted in that form too.
 func TestJSONEscapedEchoIsRedacted(t *testing.T) {
+	ctx := t.Context()
 	const password = `pa<ss>w&rd"q\z`
 	escaped := `pa\u003css\u003ew\u0026rd\"q\\z`
 	f := newFake(t, reply(500, "upstream said: "+escaped, "Content-Type", "text/plain"))
@@ -283,6 +292,7 @@ func TestJSONEscapedEchoIsRedacted(t *testing.T) {
 // password entity-escaped (&amp;, &#39;, &lt;) loses it as well; so does a
 // raw echo of a password that itself reads like an entity.
 func TestEntityEscapedEchoIsRedacted(t *testing.T) {
+	ctx := t.Context()
 	const password = `it's&a<pass>word`
 	for _, page := range []string{
 		`<html><body><p>login it&#39;s&amp;a&lt;pass&gt;word refused</p></body></html>`,

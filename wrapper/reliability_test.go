@@ -26,6 +26,7 @@ import (
 // sent after the close was noticed goes out on a new connection. Nothing is
 // lost and nothing is done twice.
 func TestIdleConnectionClosedByServer(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == "POST" {
 			reply(200, createdJSON)(w, r)
@@ -55,6 +56,7 @@ func TestIdleConnectionClosedByServer(t *testing.T) {
 }
 
 func TestTruncatedJSONIsAnErrorNotARetry(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(200, `[{"id":"abc","name":"x"`))
 	_, err := f.client(t, fastRetry).List(ctx)
 	var respErr *wrapper.ResponseError
@@ -64,6 +66,7 @@ func TestTruncatedJSONIsAnErrorNotARetry(t *testing.T) {
 }
 
 func TestSlowServerBoundedByDeadline(t *testing.T) {
+	ctx := t.Context()
 	release := make(chan struct{})
 	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
 		select {
@@ -85,6 +88,7 @@ func TestSlowServerBoundedByDeadline(t *testing.T) {
 // TestTricklingBodyBoundedByDeadline: a server sending the body a byte at a
 // time is cut off by the deadline (ResponseHeaderTimeout would not).
 func TestTricklingBodyBoundedByDeadline(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		flusher := w.(http.Flusher)
@@ -103,6 +107,7 @@ func TestTricklingBodyBoundedByDeadline(t *testing.T) {
 }
 
 func TestHugeBodyRefused(t *testing.T) {
+	ctx := t.Context()
 	huge := "[" + strings.Repeat(readTokenJSON+",", 4000) + readTokenJSON + "]" // ~2.4 MB
 	f := newFake(t, reply(200, huge))
 	c := f.client(t, fastRetry, wrapper.WithMaxResponseBytes(1<<20))
@@ -125,6 +130,7 @@ func TestHugeBodyRefused(t *testing.T) {
 // TestDebugLogRedacted: the debug log has one line per attempt with method,
 // path, status and attempt, and no credential of any kind.
 func TestDebugLogRedacted(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, attempts(reply(503, `{"msg":"key `+testKey+`"}`), reply(200, "[]"), reply(200, createdJSON)))
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -156,6 +162,7 @@ func TestDebugLogRedacted(t *testing.T) {
 // run with -race. Every token created is listed and revoked exactly once,
 // and the rate-limit view stays consistent.
 func TestSharedClientUnderLoad(t *testing.T) {
+	ctx := t.Context()
 	srv := api.NewTestServer(t, api.WithWriteLimit(1_000_000))
 	user := srv.Account(api.RoleSuperuser)
 	c, err := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithToken(user.Token), wrapper.WithBasicAuth(user.Login, user.Password))
@@ -197,6 +204,7 @@ func TestSharedClientUnderLoad(t *testing.T) {
 // TestConnectionReuse: 1,000 sequential calls travel over one TCP
 // connection: bodies are drained and closed, errors included.
 func TestConnectionReuse(t *testing.T) {
+	ctx := t.Context()
 	var conns atomic.Int32
 	var n atomic.Int32
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -252,6 +260,7 @@ func (l *leakyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // TestTransportErrorsRedacted: a transport error quoting a credential is
 // returned with the credential replaced, the cause still reachable.
 func TestTransportErrorsRedacted(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(200, "[]"))
 	c := f.client(t, wrapper.WithHTTPClient(&http.Client{Transport: &leakyTransport{next: http.DefaultTransport}}))
 	_, err := c.List(ctx)

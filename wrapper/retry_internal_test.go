@@ -78,7 +78,7 @@ func opOf(kind opKind) *operation { return &operation{route: &route{kind: kind}}
 
 func TestShouldRetryLimits(t *testing.T) {
 	c := retryClient(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	busy := func() *attemptError { return &attemptError{api: &APIError{StatusCode: 503}} }
 
 	_, ok := c.shouldRetry(ctx, opOf(kindRead), busy(), 2)
@@ -104,7 +104,7 @@ func TestShouldRetryLimits(t *testing.T) {
 // answer is returned at once even without a deadline.
 func TestShouldRetryServerWaits(t *testing.T) {
 	c := retryClient(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	withWait := func(status int, retryAfter time.Duration, reset time.Time) *attemptError {
 		return &attemptError{api: &APIError{StatusCode: status, RetryAfter: retryAfter, RateLimitReset: reset}}
 	}
@@ -138,7 +138,7 @@ func TestShouldRetryServerWaits(t *testing.T) {
 // other failures as the kind allows.
 func TestShouldRetryTransportFailures(t *testing.T) {
 	c := retryClient(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	for kind, name := range kinds {
 		for _, fatal := range []error{ErrForeignHost, ErrResponseTooLarge, ErrRedirect, fmt.Errorf("wrapped: %w", ErrForeignHost)} {
 			_, ok := c.shouldRetry(ctx, opOf(kind), &attemptError{transport: fatal, notSent: true}, 0)
@@ -215,8 +215,8 @@ func TestSleepZeroChecksTheContext(t *testing.T) {
 	c := &Client{newTimer: func(time.Duration) (<-chan time.Time, func() bool) { return nil, func() bool { return true } }} // never fires
 	last := errors.New("503")
 	op := &operation{route: &route{method: "GET", pathParts: []string{"/tokens"}}}
-	require.NoError(t, c.sleep(context.Background(), 0, op, last))
-	canceled, cancel := context.WithCancel(context.Background())
+	require.NoError(t, c.sleep(t.Context(), 0, op, last))
+	canceled, cancel := context.WithCancel(t.Context())
 	cancel()
 	err := c.sleep(canceled, 0, op, last)
 	require.ErrorIs(t, err, context.Canceled)

@@ -19,6 +19,7 @@ import (
 )
 
 func TestGetRetriedAfterResetBeforeResponse(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, attempts(resetConnection, reply(200, "["+readTokenJSON+"]")))
 	tokens, err := f.client(t, fastRetry).List(ctx)
 	require.NoError(t, err)
@@ -27,6 +28,7 @@ func TestGetRetriedAfterResetBeforeResponse(t *testing.T) {
 }
 
 func TestGetRetriedAfterResetDuringBody(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, attempts(resetMidBody, reply(200, "["+readTokenJSON+"]")))
 	tokens, err := f.client(t, fastRetry).List(ctx)
 	require.NoError(t, err)
@@ -37,6 +39,7 @@ func TestGetRetriedAfterResetDuringBody(t *testing.T) {
 // TestCreateNeverRetriedOnceSent: a create whose connection dies after the
 // request went out is not repeated (it may have minted a token) and says so.
 func TestCreateNeverRetriedOnceSent(t *testing.T) {
+	ctx := t.Context()
 	for name, fault := range map[string]http.HandlerFunc{"reset before response": resetConnection, "reset during body": resetMidBody,
 		"503": reply(503, `{"msg":"unavailable"}`), "429": reply(429, `{"msg":"slow down"}`, "Retry-After", "0")} {
 		t.Run(name, func(t *testing.T) {
@@ -73,6 +76,7 @@ func (d *failFirstDial) RoundTrip(r *http.Request) (*http.Response, error) {
 // TestCreateRetriedWhenNeverSent: a refused connection proves the create
 // never arrived, so it is tried again; the server sees exactly one create.
 func TestCreateRetriedWhenNeverSent(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(200, createdJSON))
 	hc := &http.Client{Transport: &failFirstDial{next: http.DefaultTransport}}
 	created, err := f.client(t, fastRetry, wrapper.WithHTTPClient(hc)).Create(ctx, wrapper.CreateInput{Name: "x"})
@@ -85,6 +89,7 @@ func TestCreateRetriedWhenNeverSent(t *testing.T) {
 // close of its connection either succeeds or reports ErrOutcomeUnknown; it
 // is never sent twice.
 func TestCreateIntoClosingConnectionNeverDoubled(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(200, createdJSON))
 	c := f.client(t, fastRetry)
 	for range 20 {
@@ -99,6 +104,7 @@ func TestCreateIntoClosingConnectionNeverDoubled(t *testing.T) {
 }
 
 func TestRetryOnGatewayStatuses(t *testing.T) {
+	ctx := t.Context()
 	for _, status := range []int{502, 503, 504} {
 		f := newFake(t, attempts(reply(status, "<html><title>Bad Gateway</title></html>", "Content-Type", "text/html"), reply(204, "")))
 		require.NoError(t, f.client(t, fastRetry).Revoke(ctx, "abc"), "status %d", status)
@@ -107,6 +113,7 @@ func TestRetryOnGatewayStatuses(t *testing.T) {
 }
 
 func TestNoRetryOn500(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, attempts(reply(500, `{"msg":"boom"}`), reply(200, "[]")))
 	_, err := f.client(t, fastRetry).List(ctx)
 	var apiErr *wrapper.APIError
@@ -116,6 +123,7 @@ func TestNoRetryOn500(t *testing.T) {
 }
 
 func TestRetriesGiveUp(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(503, `{"msg":"down"}`))
 	err := f.client(t, fastRetry).Revoke(ctx, "abc")
 	var apiErr *wrapper.APIError
@@ -125,6 +133,7 @@ func TestRetriesGiveUp(t *testing.T) {
 }
 
 func TestRetriesOff(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(503, `{"msg":"down"}`))
 	c, err := wrapper.New(wrapper.WithBaseURL(f.url()), wrapper.WithRetry(wrapper.RetryPolicy{}))
 	require.NoError(t, err)
@@ -134,6 +143,7 @@ func TestRetriesOff(t *testing.T) {
 }
 
 func TestDefaultPolicyRetries(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, attempts(reply(503, `{"msg":"down"}`), reply(200, "[]")))
 	c, err := wrapper.New(wrapper.WithBaseURL(f.url()))
 	require.NoError(t, err)
@@ -144,6 +154,7 @@ func TestDefaultPolicyRetries(t *testing.T) {
 
 // TestRetryAfterHonoured: 429 with Retry-After: 1 waits about a second.
 func TestRetryAfterHonoured(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, attempts(reply(429, `{"msg":"slow"}`, "Retry-After", "7"), reply(200, "[]")))
 	c := f.client(t, wrapper.WithRetry(wrapper.RetryPolicy{MaxRetries: 2, BaseDelay: time.Millisecond,
 		MaxDelay: time.Millisecond, MaxWait: 10 * time.Second}))
@@ -157,6 +168,7 @@ func TestRetryAfterHonoured(t *testing.T) {
 // TestRateLimitResetHonoured: 429 without Retry-After waits until
 // Fastly-RateLimit-Reset when that is within MaxWait.
 func TestRateLimitResetHonoured(t *testing.T) {
+	ctx := t.Context()
 	var first atomic.Bool
 	resetAt := time.Now().Add(4 * time.Second).Truncate(time.Second)
 	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
@@ -179,6 +191,7 @@ func TestRateLimitResetHonoured(t *testing.T) {
 // TestLongRateLimitWaitNotTaken: a reset beyond MaxWait (the hourly window)
 // returns the 429 at once, saying when the window resets.
 func TestLongRateLimitWaitNotTaken(t *testing.T) {
+	ctx := t.Context()
 	reset := time.Now().Add(40 * time.Minute).Unix()
 	for name, headers := range map[string][]string{
 		"reset":       {"Fastly-RateLimit-Remaining", "0", "Fastly-RateLimit-Reset", strconv.FormatInt(reset, 10)},
@@ -200,6 +213,7 @@ func TestLongRateLimitWaitNotTaken(t *testing.T) {
 // TestWaitBeyondDeadlineNotTaken: a server-directed wait past the context's
 // deadline returns at once rather than sleeping into a timeout.
 func TestWaitBeyondDeadlineNotTaken(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(503, `{"msg":"later"}`, "Retry-After", "2"))
 	deadline, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
@@ -213,6 +227,7 @@ func TestWaitBeyondDeadlineNotTaken(t *testing.T) {
 // TestCancelDuringBackoff: cancelling while waiting to retry returns at once
 // with an error matching both the context's error and the last failure.
 func TestCancelDuringBackoff(t *testing.T) {
+	ctx := t.Context()
 	// Retry-After fixes the wait at 10 s (a jittered backoff could be short).
 	f := newFake(t, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Retry-After", "10")
@@ -237,6 +252,7 @@ func TestCancelDuringBackoff(t *testing.T) {
 // the token was never visible to this key (a live token of someone else):
 // the caller gets ErrNotFound and ErrOutcomeUnknown, never success.
 func TestRevoke404AfterDoubtIsNotDone(t *testing.T) {
+	ctx := t.Context()
 	for name, first := range map[string]http.HandlerFunc{"503": reply(503, ""), "reset": resetConnection} {
 		f := newFake(t, attempts(first, reply(404, `{"msg":"Token lookup failed"}`)))
 		err := f.client(t, fastRetry).Revoke(ctx, "abc")
@@ -258,6 +274,7 @@ func TestRevoke404AfterDoubtIsNotDone(t *testing.T) {
 // failed uncertainly (503, reset) and whose retry answers 404 may have left
 // any id live: the caller gets ErrNotFound (and ErrOutcomeUnknown), never nil.
 func TestBulkRevoke404AfterDoubtIsNotDone(t *testing.T) {
+	ctx := t.Context()
 	for name, first := range map[string]http.HandlerFunc{"503": reply(503, ""), "reset": resetConnection} {
 		f := newFake(t, attempts(first, reply(404, `{"msg":"Token lookup failed"}`)))
 		err := f.client(t, fastRetry).RevokeMany(ctx, "a1", "b2")
@@ -269,6 +286,7 @@ func TestBulkRevoke404AfterDoubtIsNotDone(t *testing.T) {
 }
 
 func TestBulkRetrySendsTheSameBody(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, attempts(reply(503, ""), resetConnection, reply(204, "")))
 	require.NoError(t, f.client(t, fastRetry).RevokeMany(ctx, "a1", "b2"))
 	reqs := f.requests()
@@ -282,6 +300,7 @@ func TestBulkRetrySendsTheSameBody(t *testing.T) {
 // TestRevokeCurrentRetriedOnlyWhenNothingHappened: a 429 proves nothing was
 // revoked; a 503 or a reset leaves doubt, and a retry would see 401.
 func TestRevokeCurrentRetriedOnlyWhenNothingHappened(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, attempts(reply(429, `{"msg":"slow"}`, "Retry-After", "0"), reply(204, "")))
 	require.NoError(t, f.client(t, fastRetry).RevokeCurrent(ctx))
 	require.Len(t, f.requests(), 2)
@@ -297,6 +316,7 @@ func TestRevokeCurrentRetriedOnlyWhenNothingHappened(t *testing.T) {
 // repeat is another sign-in towards a lockout); a lost answer is an unknown
 // outcome that speaks of sudo mode, not of reconciling tokens by name.
 func TestSudoOutcomeUnknownSaysSudo(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(503, ""))
 	_, err := f.client(t, fastRetry).Sudo(ctx, wrapper.SudoInput{Username: "me", Password: testPassword})
 	require.ErrorIs(t, err, wrapper.ErrOutcomeUnknown)
@@ -309,6 +329,7 @@ func TestSudoOutcomeUnknownSaysSudo(t *testing.T) {
 // id or the secret is an unknown outcome that names the status it came
 // with, not a hard-coded 200.
 func TestCreateWithoutSecretKeepsItsStatus(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(201, `{"id":"abc","name":"x"}`, "Content-Type", "application/json"))
 	_, err := f.client(t).Create(ctx, wrapper.CreateInput{Name: "x", Username: "me", Password: testPassword})
 	require.ErrorIs(t, err, wrapper.ErrOutcomeUnknown)
@@ -322,6 +343,7 @@ func TestCreateWithoutSecretKeepsItsStatus(t *testing.T) {
 // answers 404 is ErrNotFound, never a zero token without an error; so is a
 // Create answered 404.
 func TestNotFoundAfterAnUncertainAttempt(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, attempts(reply(503, `{"msg":"busy"}`), reply(404, `{"msg":"Token lookup failed"}`)))
 	tok, err := f.client(t, fastRetry).Get(ctx, "abc")
 	require.ErrorIs(t, err, wrapper.ErrNotFound)
@@ -337,6 +359,7 @@ func TestNotFoundAfterAnUncertainAttempt(t *testing.T) {
 // TestSudoNeverRepeatedOnceSent: /sudo, like create, is not repeated after
 // an answer or a failure that may follow its arrival.
 func TestSudoNeverRepeatedOnceSent(t *testing.T) {
+	ctx := t.Context()
 	for name, handler := range map[string]http.HandlerFunc{
 		"503":   reply(503, `{"msg":"busy"}`),
 		"429":   reply(429, `{"msg":"slow"}`, "Retry-After", "0"),
@@ -352,6 +375,7 @@ func TestSudoNeverRepeatedOnceSent(t *testing.T) {
 // TestRetryAfterBeyondMaxWaitWithoutDeadline: with no deadline at all, a
 // Retry-After beyond MaxWait returns the answer at once.
 func TestRetryAfterBeyondMaxWaitWithoutDeadline(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(503, `{"msg":"later"}`, "Retry-After", "30"))
 	c := f.client(t, wrapper.WithRetry(wrapper.RetryPolicy{MaxRetries: 3, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond, MaxWait: 29 * time.Second}),
 		wrapper.WithHTTPClient(&http.Client{}))
@@ -368,6 +392,7 @@ func TestRetryAfterBeyondMaxWaitWithoutDeadline(t *testing.T) {
 // before its request was written is retried (nothing can have happened);
 // one that failed after is not.
 func TestNothingWrittenIsRetriedForRevokeCurrent(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(204, ""))
 	var calls atomic.Int32
 	failFirst := wrapper.RoundTripFunc(func(r *http.Request) (*http.Response, error) {
@@ -386,6 +411,7 @@ func TestNothingWrittenIsRetriedForRevokeCurrent(t *testing.T) {
 // request may have been written matches ErrOutcomeUnknown, with its cause
 // still reachable; a 2xx without a usable token is never a success.
 func TestCreateThatMayHaveHappenedSaysSo(t *testing.T) {
+	ctx := t.Context()
 	hang := func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
 	truncated := func(w http.ResponseWriter, _ *http.Request) {
 		conn, buf, _ := w.(http.Hijacker).Hijack()
@@ -445,6 +471,7 @@ func TestCreateThatMayHaveHappenedSaysSo(t *testing.T) {
 // sends nothing, so the outcome is known (nothing was created); a
 // certificate failure is not retried either.
 func TestCreateNotSentIsNotUnknown(t *testing.T) {
+	ctx := t.Context()
 	closed := httptest.NewServer(http.NotFoundHandler())
 	closed.Close()
 	c, err := wrapper.New(wrapper.WithBaseURL(closed.URL), wrapper.WithRetry(wrapper.RetryPolicy{}))

@@ -1,7 +1,6 @@
 package wrapper_test
 
 import (
-	"context"
 	"encoding/base64"
 	"net/http"
 	"strings"
@@ -13,8 +12,6 @@ import (
 
 	"github.com/tokenward/fastlytokens/wrapper"
 )
-
-var ctx = context.Background()
 
 func wantToken(t *testing.T) wrapper.Token {
 	return wrapper.Token{
@@ -39,6 +36,7 @@ func checkRequest(t *testing.T, r seen, method, path string) {
 }
 
 func TestList(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(200, "["+readTokenJSON+"]"))
 	tokens, err := f.client(t).List(ctx)
 	require.NoError(t, err)
@@ -47,6 +45,7 @@ func TestList(t *testing.T) {
 }
 
 func TestListEmpty(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(200, "[]"))
 	tokens, err := f.client(t).List(ctx)
 	require.NoError(t, err)
@@ -55,6 +54,7 @@ func TestListEmpty(t *testing.T) {
 }
 
 func TestListForCustomer(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(200, "["+readTokenJSON+","+readTokenJSON+"]"))
 	tokens, err := f.client(t).ListForCustomer(ctx, "51MumwLiSJyFTWhtbByYgR")
 	require.NoError(t, err)
@@ -63,6 +63,7 @@ func TestListForCustomer(t *testing.T) {
 }
 
 func TestGet(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(200, readTokenJSON))
 	tok, err := f.client(t).Get(ctx, "5Yo3XXnrQpjc20u0ybrf2g")
 	require.NoError(t, err)
@@ -71,6 +72,7 @@ func TestGet(t *testing.T) {
 }
 
 func TestCurrent(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(200, readTokenJSON))
 	tok, err := f.client(t).Current(ctx)
 	require.NoError(t, err)
@@ -79,6 +81,7 @@ func TestCurrent(t *testing.T) {
 }
 
 func TestRevoke(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(204, ""))
 	require.NoError(t, f.client(t).Revoke(ctx, "5Yo3XXnrQpjc20u0ybrf2g"))
 	r := f.only(t)
@@ -87,6 +90,7 @@ func TestRevoke(t *testing.T) {
 }
 
 func TestRevokeCurrent(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(204, ""))
 	require.NoError(t, f.client(t).RevokeCurrent(ctx))
 	checkRequest(t, f.only(t), "DELETE", "/api/tokens/self")
@@ -95,6 +99,7 @@ func TestRevokeCurrent(t *testing.T) {
 // TestRevokeManyGoldenBody pins the exact bulk bytes and media type, and
 // shows repeated ids sent once in first-seen order.
 func TestRevokeManyGoldenBody(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(204, ""))
 	err := f.client(t).RevokeMany(ctx, "2j1hEyxXOEqYaSipeZHaW4", "5NSGsvF9ybBxXAdEQhcYPz", "2j1hEyxXOEqYaSipeZHaW4")
 	require.NoError(t, err)
@@ -105,6 +110,7 @@ func TestRevokeManyGoldenBody(t *testing.T) {
 }
 
 func TestRevokeManyOne(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(204, ""))
 	require.NoError(t, f.client(t).RevokeMany(ctx, "abc"))
 	assert.Equal(t, `{"data":[{"type":"token","id":"abc"}]}`, f.only(t).Body)
@@ -114,6 +120,7 @@ func TestRevokeManyOne(t *testing.T) {
 // space-joined scope, repeated services[], RFC 3339 expires_at in UTC,
 // credentials as form fields, the OTP as a header of this request only.
 func TestCreateGoldenForm(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(200, createdJSON))
 	c := f.client(t)
 	expires := time.Date(2030, 1, 2, 4, 4, 5, 999, time.FixedZone("CET", 3600))
@@ -152,6 +159,7 @@ func TestCreateGoldenForm(t *testing.T) {
 }
 
 func TestCreateMinimalFormSendsNoAbsentField(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(200, createdJSON))
 	_, err := f.client(t).Create(ctx, wrapper.CreateInput{Name: "ci"})
 	require.NoError(t, err)
@@ -161,6 +169,7 @@ func TestCreateMinimalFormSendsNoAbsentField(t *testing.T) {
 }
 
 func TestCreateEmptyInputSendsEmptyForm(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(200, createdJSON))
 	_, err := f.client(t).Create(ctx, wrapper.CreateInput{})
 	require.NoError(t, err)
@@ -170,6 +179,7 @@ func TestCreateEmptyInputSendsEmptyForm(t *testing.T) {
 // TestBasicAuthOnlyOnCreateAndSudo: WithBasicAuth credentials go on POST
 // /tokens and POST /sudo, never on reads or revokes.
 func TestBasicAuthOnlyOnCreateAndSudo(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case r.Method == "POST" && r.URL.Path == "/sudo":
@@ -204,6 +214,7 @@ func TestBasicAuthOnlyOnCreateAndSudo(t *testing.T) {
 // TestSudoFlow: with a key and the password, a token is created in two
 // requests, and the password goes to /sudo only.
 func TestSudoFlow(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/sudo" {
 			reply(200, `{"expiry_time":"2021-01-14T11:52:45+00:00"}`)(w, r)
@@ -230,6 +241,7 @@ func TestSudoFlow(t *testing.T) {
 }
 
 func TestSudoNeedsPassword(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(200, `{}`))
 	_, err := f.client(t).Sudo(ctx, wrapper.SudoInput{Username: "u"})
 	require.ErrorIs(t, err, wrapper.ErrInvalidInput)
@@ -237,6 +249,7 @@ func TestSudoNeedsPassword(t *testing.T) {
 }
 
 func TestUserAgentOption(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(200, "[]"))
 	_, err := f.client(t, wrapper.WithUserAgent("rotator/2.0")).List(ctx)
 	require.NoError(t, err)
@@ -244,6 +257,7 @@ func TestUserAgentOption(t *testing.T) {
 }
 
 func TestNoKeyNoHeader(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(200, "[]"))
 	c, err := wrapper.New(wrapper.WithBaseURL(f.url()))
 	require.NoError(t, err)
@@ -253,6 +267,7 @@ func TestNoKeyNoHeader(t *testing.T) {
 }
 
 func TestWithEnv(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(200, "[]"))
 	t.Setenv(wrapper.EnvToken, testKey)
 	t.Setenv(wrapper.EnvBaseURL, f.url())
@@ -274,6 +289,7 @@ func TestWithEnv(t *testing.T) {
 // TestListedScopesAreIndependent: a list's scopes share one backing array;
 // appending to one token's scopes never changes another's.
 func TestListedScopesAreIndependent(t *testing.T) {
+	ctx := t.Context()
 	f := newFake(t, reply(200, `[{"id":"a","scopes":["global"]},{"id":"b","scopes":["purge_all","global:read"]},{"id":"c","scope":"purge_select"}]`,
 		"Content-Type", "application/json"))
 	tokens, err := f.client(t).List(ctx)

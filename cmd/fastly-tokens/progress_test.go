@@ -29,7 +29,7 @@ func TestProgressOnlyOnATerminal(t *testing.T) {
 		env := map[string]string{"FASTLY_API_URL": srv.URL, "FASTLY_API_TOKEN": user.Token}
 		sys := &sysIO{in: strings.NewReader(""), out: &stdout, err: &stderr, getenv: func(k string) string { return env[k] },
 			now: time.Now, stdinTerminal: func() bool { return false }, stderrTerminal: func() bool { return terminal }}
-		code := run(context.Background(), sys, append([]string{"revoke", "--yes"}, ids...))
+		code := run(t.Context(), sys, append([]string{"revoke", "--yes"}, ids...))
 		require.Equal(t, 0, code, stderr.String())
 		assert.Equal(t, 151, strings.Count(stdout.String(), "\n"), "a header and a line per id")
 		summary := "revoked 150, not found 0, failed 0\n"
@@ -49,7 +49,7 @@ func TestPasswordPrompt(t *testing.T) {
 		var stderr bytes.Buffer
 		a := &app{sys: &sysIO{err: &stderr, stdinTerminal: func() bool { return true },
 			readPassword: func(context.Context) (string, error) { return answer, nil }}}
-		pw, err := a.password(context.Background(), &credentials{login: "me@example.com"})
+		pw, err := a.password(t.Context(), &credentials{login: "me@example.com"})
 		assert.Equal(t, "Password for me@example.com: \n", stderr.String())
 		if ok {
 			require.NoError(t, err)

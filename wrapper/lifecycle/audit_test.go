@@ -17,6 +17,7 @@ var auditNow = time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 func daysAgo(n int) time.Time { return auditNow.Add(-time.Duration(n) * 24 * time.Hour) }
 
 func TestAuditKinds(t *testing.T) {
+	t.Parallel()
 	purge := []wrapper.Scope{wrapper.ScopePurgeAll}
 	tok := func(id string, created, used, expires time.Time) wrapper.Token {
 		return wrapper.Token{ID: id, Scopes: purge, Services: []string{"s"}, CreatedAt: created, LastUsedAt: used, ExpiresAt: expires}
@@ -83,6 +84,7 @@ func TestAuditKinds(t *testing.T) {
 // TestAuditOrder: by kind, then soonest expiry or oldest use or creation,
 // then id; deterministic whatever the input order.
 func TestAuditOrder(t *testing.T) {
+	t.Parallel()
 	tokens := []wrapper.Token{
 		{ID: "b", CreatedAt: daysAgo(3), ExpiresAt: daysAgo(-5), LastUsedAt: daysAgo(100)},
 		{ID: "a", CreatedAt: daysAgo(3), ExpiresAt: daysAgo(-5), LastUsedAt: daysAgo(100)},
@@ -100,6 +102,7 @@ func TestAuditOrder(t *testing.T) {
 // chance to be used; never_used counts from creation as unused counts from
 // the last use, so a CI gate does not fail right after every create.
 func TestAuditNewTokenIsNotNeverUsed(t *testing.T) {
+	t.Parallel()
 	fresh := wrapper.Token{ID: "new", Scopes: []wrapper.Scope{wrapper.ScopePurgeAll}, Services: []string{"s"},
 		CreatedAt: auditNow.Add(-time.Minute), ExpiresAt: daysAgo(-30)}
 	assert.Empty(t, lifecycle.Audit([]wrapper.Token{fresh}, lifecycle.Policy{}, auditNow))
@@ -116,6 +119,7 @@ func TestAuditNewTokenIsNotNeverUsed(t *testing.T) {
 // TestAuditNeverUnderstatesTimeLeft: 71 hours left reads "2 days 23
 // hours", not "2 days"; a time between units rounds up.
 func TestAuditNeverUnderstatesTimeLeft(t *testing.T) {
+	t.Parallel()
 	cases := map[time.Duration]string{
 		71 * time.Hour:                   "expires in 2 days 23 hours",
 		70*time.Hour + time.Minute:       "expires in 2 days 23 hours",
@@ -154,6 +158,7 @@ func BenchmarkAudit10000(b *testing.B) {
 
 // TestKindsIsACopy: editing what Kinds returns changes nothing in Audit.
 func TestKindsIsACopy(t *testing.T) {
+	t.Parallel()
 	kinds := lifecycle.Kinds()
 	require.Equal(t, []lifecycle.FindingKind{lifecycle.Expired, lifecycle.Expiring, lifecycle.NeverUsed, lifecycle.Unused,
 		lifecycle.NoExpiry, lifecycle.TooLong, lifecycle.GlobalAllServices}, kinds)
@@ -167,6 +172,7 @@ func TestKindsIsACopy(t *testing.T) {
 
 // TestAuditExtremeTimes: times far outside the usual range sort in order.
 func TestAuditExtremeTimes(t *testing.T) {
+	t.Parallel()
 	far := time.Date(20000, 1, 1, 0, 0, 0, 0, time.UTC)
 	before := time.Date(-5, 1, 1, 0, 0, 0, 0, time.UTC)
 	tokens := []wrapper.Token{

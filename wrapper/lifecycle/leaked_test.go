@@ -18,6 +18,8 @@ import (
 )
 
 func TestRevokeLeaked(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	// api/ lets every key revoke itself; Fastly may refuse a read-only key
 	// (unverified), so the proxy refuses it as Fastly would, and RevokeLeaked
 	// must fall back to revoking by id with the client's key.
@@ -60,6 +62,8 @@ func TestRevokeLeaked(t *testing.T) {
 // TestRevokeLeakedNeverHoldsTheSecret: a server that echoes the key in its
 // error gets no secret into the result.
 func TestRevokeLeakedNeverHoldsTheSecret(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	echoes := map[string]func(key string) string{
 		"raw":    func(key string) string { return key },
 		"base64": func(key string) string { return base64.StdEncoding.EncodeToString([]byte(key)) },
@@ -92,6 +96,8 @@ func TestRevokeLeakedNeverHoldsTheSecret(t *testing.T) {
 // editor (a byte-order mark, CRLF) or pasted with a zero-width space holds
 // live keys: they are revoked, never reported already invalid.
 func TestRevokeLeakedNormalisesSecrets(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	h := newHostile(t, nil)
 	var secrets, keys []string
 	for _, wrap := range []string{"\ufeff%s\r\n", "%s\u200b", "\u00a0\u2060%s\u200d\t", " %s\u3000"} {
@@ -115,6 +121,8 @@ func TestRevokeLeakedNormalisesSecrets(t *testing.T) {
 // already invalid: its own key does not prove out there, so nothing is
 // judged and every result is Failed.
 func TestRevokeLeakedAgainstTheWrongAPI(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	h := newHostile(t, nil)
 	_, live := h.addToken(t, api.TokenSpec{Name: "leaked"})
 	other := newHostile(t, nil) // another API, where neither key exists
@@ -135,6 +143,8 @@ func TestRevokeLeakedAgainstTheWrongAPI(t *testing.T) {
 // TestRevokeLeakedRepeatedSecret: the same secret twice is handled once;
 // both entries say revoked.
 func TestRevokeLeakedRepeatedSecret(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	h := newHostile(t, nil)
 	id, key := h.addToken(t, api.TokenSpec{Name: "leaked"})
 	results := lifecycle.RevokeLeaked(ctx, h.client(t, h.user().Token), []string{key, "\ufeff" + key + "\r\n", key})
@@ -150,6 +160,8 @@ func TestRevokeLeakedRepeatedSecret(t *testing.T) {
 // by someone else before its own revoke (403 on DELETE /tokens/self, then
 // 404 by id): it is dead, so AlreadyInvalid, not Failed.
 func TestRevokeLeakedRevokedMeanwhile(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	var h *hostile
 	var leakedID atomic.Value
 	leakedID.Store("")
@@ -174,6 +186,8 @@ func TestRevokeLeakedRevokedMeanwhile(t *testing.T) {
 // not revoke itself, and the client's key may not see it (404 by id). It is
 // live: Failed, never AlreadyInvalid.
 func TestRevokeLeakedLiveButNotVisible(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	var readOnly atomic.Value
 	readOnly.Store("")
 	h := newHostile(t, func(w http.ResponseWriter, r *http.Request) bool {

@@ -1,7 +1,6 @@
 package lifecycle_test
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -19,8 +18,6 @@ import (
 	"github.com/tokenward/fastlytokens/wrapper"
 	"github.com/tokenward/fastlytokens/wrapper/lifecycle"
 )
-
-var ctx = context.Background()
 
 var noRetry = wrapper.WithRetry(wrapper.RetryPolicy{})
 
@@ -91,6 +88,7 @@ func (h *hostile) setIntercept(f func(w http.ResponseWriter, r *http.Request) bo
 
 // alive reports whether key still authenticates at the simulator.
 func (h *hostile) alive(t *testing.T, key string) bool {
+	ctx := t.Context()
 	t.Helper()
 	_, err := h.client(t, key).Current(ctx)
 	if err != nil {
@@ -120,6 +118,7 @@ func (h *hostile) addToken(t *testing.T, spec api.TokenSpec) (string, string) {
 // TestLifecycleStaysLean: lifecycle imports only wrapper (and what wrapper
 // imports) and the standard library.
 func TestLifecycleStaysLean(t *testing.T) {
+	t.Parallel()
 	out, err := exec.Command("go", "list", "-f", `{{join .Imports " "}}`, ".").Output()
 	require.NoError(t, err)
 	for _, pkg := range strings.Fields(string(out)) {

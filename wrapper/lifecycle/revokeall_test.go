@@ -25,6 +25,8 @@ import (
 )
 
 func TestRevokeAll(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	h := newHostile(t, nil)
 	c := h.client(t, h.user().Token)
 	var ids []string
@@ -50,6 +52,8 @@ func TestRevokeAll(t *testing.T) {
 // id is NotFound and one bulk revoke takes the rest. A batch of 100 with
 // one stale id costs two writes.
 func TestRevokeAllSortsOutRefusedBatches(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	h := newHostile(t, nil)
 	c := h.client(t, h.user().Token)
 	gone, _ := h.addToken(t, api.TokenSpec{Name: "gone"})
@@ -96,6 +100,8 @@ func TestRevokeAllSortsOutRefusedBatches(t *testing.T) {
 // may not see answers 404. After one transient 503 the wrapper's retry gets
 // that 404 too; neither path may call the live token revoked.
 func TestRevokeAllForeignTokenIsNotFoundNeverRevoked(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	var failOnce atomic.Bool
 	h := newHostile(t, func(w http.ResponseWriter, r *http.Request) bool {
 		if r.Method == "DELETE" && failOnce.CompareAndSwap(true, false) {
@@ -127,6 +133,8 @@ func TestRevokeAllForeignTokenIsNotFoundNeverRevoked(t *testing.T) {
 // TestRevokeAllRevokesOwnKeyLast: with the client's own id first in the
 // list, every other token is revoked before it, so no batch fails with 403.
 func TestRevokeAllRevokesOwnKeyLast(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	h := newHostile(t, nil)
 	_, key := h.addToken(t, api.TokenSpec{Name: "me"})
 	c := h.client(t, key)
@@ -151,6 +159,8 @@ func TestRevokeAllRevokesOwnKeyLast(t *testing.T) {
 // 1,000 ids cost one refused write, not hundreds; every id is Failed with
 // an error matching ErrRateLimited, and so is RevokeAll's error.
 func TestRevokeAllStopsAtTheRateLimit(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	h := newHostile(t, nil, api.WithWriteLimit(0))
 	ids := make([]string, 1000)
 	for i := range ids {
@@ -173,6 +183,8 @@ func TestRevokeAllStopsAtTheRateLimit(t *testing.T) {
 // 503, or never answers, RevokeAll stops sending after three batches in a
 // row fail; the rest are Failed without a request.
 func TestRevokeAllStopsAfterThreeFailedBatches(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	faults := map[string]func(w http.ResponseWriter, r *http.Request){
 		"503": func(w http.ResponseWriter, _ *http.Request) {
 			http.Error(w, `{"msg":"unavailable"}`, http.StatusServiceUnavailable)
@@ -217,6 +229,8 @@ func TestRevokeAllStopsAfterThreeFailedBatches(t *testing.T) {
 // may be dead); later ones are not sent. The error never says they are
 // "not revoked" outright.
 func TestRevokeAllCancelledMidRun(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	run, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var deletes atomic.Int32
@@ -253,6 +267,8 @@ func TestRevokeAllCancelledMidRun(t *testing.T) {
 }
 
 func TestRevokeAllChecksEveryIDFirst(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	h := newHostile(t, nil)
 	c := h.client(t, h.user().Token)
 	for _, bad := range []string{"", "self", "a/b", "../x"} {
@@ -271,6 +287,8 @@ func TestRevokeAllChecksEveryIDFirst(t *testing.T) {
 }
 
 func TestRevokeAllStopsWithTheContext(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	h := newHostile(t, nil)
 	c := h.client(t, h.user().Token)
 	id, _ := h.addToken(t, api.TokenSpec{Name: "a"})
@@ -287,6 +305,8 @@ func TestRevokeAllStopsWithTheContext(t *testing.T) {
 // (here 400, a bulk limit) are answers about the tokens, not an outage:
 // every batch is still sent. The error joins at most 16 distinct causes.
 func TestRevokeAllRefusedBatchesAreNotOutages(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	h := newHostile(t, func(w http.ResponseWriter, r *http.Request) bool {
 		if r.Method == "DELETE" && r.URL.Path == "/tokens" {
 			body, _ := io.ReadAll(r.Body)
@@ -316,6 +336,8 @@ func TestRevokeAllRefusedBatchesAreNotOutages(t *testing.T) {
 
 // TestRevokeAllStopsAfterThree500s: a 500 is an outage like a 503.
 func TestRevokeAllStopsAfterThree500s(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	h := newHostile(t, func(w http.ResponseWriter, r *http.Request) bool {
 		if r.Method == "DELETE" {
 			http.Error(w, `{"msg":"internal"}`, http.StatusInternalServerError)
@@ -336,6 +358,8 @@ func TestRevokeAllStopsAfterThree500s(t *testing.T) {
 
 // TestRevokeAllProgressCountsEveryPlace: ids not found count as settled.
 func TestRevokeAllProgressCountsEveryPlace(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	h := newHostile(t, nil)
 	c := h.client(t, h.user().Token)
 	var ids []string

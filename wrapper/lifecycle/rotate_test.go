@@ -20,6 +20,8 @@ import (
 )
 
 func TestRotate(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	h := newHostile(t, nil)
 	oldID, oldKey := h.addToken(t, api.TokenSpec{Name: "deploy", Scope: "purge_select purge_all", Services: []string{"svc1"},
 		ExpiresAt: time.Now().Add(30 * 24 * time.Hour)})
@@ -46,6 +48,8 @@ func TestRotate(t *testing.T) {
 }
 
 func TestRotateKeepOldAndName(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	h := newHostile(t, nil)
 	oldID, oldKey := h.addToken(t, api.TokenSpec{Name: "ci"})
 	in := h.rotateInput()
@@ -61,6 +65,8 @@ func TestRotateKeepOldAndName(t *testing.T) {
 
 // TestRotateOwnKey: the Client's own key, its id from Current.
 func TestRotateOwnKey(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	h := newHostile(t, nil)
 	_, key := h.addToken(t, api.TokenSpec{Name: "self"})
 	c := h.client(t, key)
@@ -78,6 +84,8 @@ func TestRotateOwnKey(t *testing.T) {
 // TestRotateNewKeyThatDoesNotProveOut: GET /tokens/self with the new key
 // fails, so the new token is revoked and the old one left alone.
 func TestRotateNewKeyThatDoesNotProveOut(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	var newKey string
 	h := newHostile(t, func(w http.ResponseWriter, r *http.Request) bool {
 		if r.Method == "GET" && r.URL.Path == "/tokens/self" {
@@ -102,6 +110,8 @@ func TestRotateNewKeyThatDoesNotProveOut(t *testing.T) {
 // TestRotateNewKeyThatIsSomeoneElse: GET /tokens/self with the new key
 // answers another token: the new key is not proven, and is revoked.
 func TestRotateNewKeyThatIsSomeoneElse(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	var other atomic.Value
 	other.Store("")
 	h := newHostile(t, func(w http.ResponseWriter, r *http.Request) bool {
@@ -128,6 +138,8 @@ func TestRotateNewKeyThatIsSomeoneElse(t *testing.T) {
 // TestRotateOldRevokeFails: the new key works but revoking the old fails:
 // the Rotation carries the new secret with the error.
 func TestRotateOldRevokeFails(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	var oldID string
 	h := newHostile(t, func(w http.ResponseWriter, r *http.Request) bool {
 		if r.Method == "DELETE" && r.URL.Path == "/tokens/"+oldID {
@@ -149,6 +161,8 @@ func TestRotateOldRevokeFails(t *testing.T) {
 // TestRotateCreateOutcomeUnknown: a create whose answer is lost passes
 // ErrOutcomeUnknown through and touches nothing else.
 func TestRotateCreateOutcomeUnknown(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	h := newHostile(t, func(w http.ResponseWriter, r *http.Request) bool {
 		if r.Method == "POST" && r.URL.Path == "/tokens" {
 			conn, _, _ := w.(http.Hijacker).Hijack()
@@ -172,6 +186,8 @@ func TestRotateCreateOutcomeUnknown(t *testing.T) {
 // superuser (wider powers) and kill the owner's key. The replacement is
 // revoked, the old token kept, and the error says so.
 func TestRotateRefusesOwnerChange(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	h := newHostile(t, nil)
 	admin := h.srv.Account(api.RoleSuperuser)
 	oldID, oldKey := h.addToken(t, api.TokenSpec{Name: "deploy", Scope: "purge_all"})
@@ -197,6 +213,8 @@ func TestRotateRefusesOwnerChange(t *testing.T) {
 // TestRotateRefusesAutomationToken: an automation token has no user; a
 // replacement would be someone's personal token. Nothing is created.
 func TestRotateRefusesAutomationToken(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	h := newHostile(t, nil)
 	admin := h.srv.Account(api.RoleSuperuser)
 	autoKey := h.srv.Account(api.RoleAutomation).Token
@@ -214,6 +232,8 @@ func TestRotateRefusesAutomationToken(t *testing.T) {
 // TestRotateStoresBeforeRevoking: Store sees the proven new secret while
 // the old token is still alive, and the old one is revoked only after.
 func TestRotateStoresBeforeRevoking(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	h := newHostile(t, nil)
 	oldID, oldKey := h.addToken(t, api.TokenSpec{Name: "deploy"})
 	in := h.rotateInput()
@@ -236,6 +256,8 @@ func TestRotateStoresBeforeRevoking(t *testing.T) {
 // token is revoked (nobody holds its secret), the old one is kept, and the
 // error wraps Store's.
 func TestRotateStoreFails(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	h := newHostile(t, nil)
 	oldID, oldKey := h.addToken(t, api.TokenSpec{Name: "deploy"})
 	diskFull := errors.New("write /secrets/deploy: no space left on device")
@@ -257,6 +279,8 @@ func TestRotateStoreFails(t *testing.T) {
 // TestRotateStoreFailsAndRevokeFails: when the undeliverable new token
 // cannot be revoked either, the error names it and Rotation.New holds it.
 func TestRotateStoreFailsAndRevokeFails(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	h := newHostile(t, func(w http.ResponseWriter, r *http.Request) bool {
 		if r.Method == "DELETE" {
 			http.Error(w, `{"msg":"down"}`, http.StatusInternalServerError)
@@ -281,6 +305,8 @@ func TestRotateStoreFailsAndRevokeFails(t *testing.T) {
 // answers 404, Rotate asks the new key itself: dead means discarded (no
 // error about it), live means the caller must be told of it.
 func TestRotateDiscardConfirmsA404(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
 	for _, revoked := range []bool{true, false} {
 		var h *hostile
 		var oldID string
