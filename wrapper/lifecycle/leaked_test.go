@@ -25,15 +25,7 @@ func TestRevokeLeaked(t *testing.T) {
 	// must fall back to revoking by id with the client's key.
 	var readOnly atomic.Value // set once the key exists; read by the proxy's goroutines
 	readOnly.Store("")
-	h := newHostile(t, func(w http.ResponseWriter, r *http.Request) bool {
-		if r.Method == "DELETE" && r.URL.Path == "/tokens/self" && r.Header.Get("Fastly-Key") == readOnly.Load() {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusForbidden)
-			_, _ = w.Write([]byte(`{"msg":"Read only tokens are not allowed to access this endpoint."}`))
-			return true
-		}
-		return false
-	})
+	h := newHostile(t, refuseSelfRevoke(&readOnly))
 	liveID, live := h.addToken(t, api.TokenSpec{Name: "leaked"})
 	readID, readOnlyKey := h.addToken(t, api.TokenSpec{Name: "leaked read", Scope: "global:read"})
 	readOnly.Store(readOnlyKey)
@@ -188,17 +180,9 @@ func TestRevokeLeakedRevokedMeanwhile(t *testing.T) {
 func TestRevokeLeakedLiveButNotVisible(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	var readOnly atomic.Value
+	var readOnly atomic.Value // set once the key exists; read by the proxy's goroutines
 	readOnly.Store("")
-	h := newHostile(t, func(w http.ResponseWriter, r *http.Request) bool {
-		if r.Method == "DELETE" && r.URL.Path == "/tokens/self" && r.Header.Get("Fastly-Key") == readOnly.Load() {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusForbidden)
-			_, _ = w.Write([]byte(`{"msg":"Read only tokens are not allowed to access this endpoint."}`))
-			return true
-		}
-		return false
-	})
+	h := newHostile(t, refuseSelfRevoke(&readOnly))
 	foreign := h.srv.Account(api.RoleOtherCustomer).ReadOnlyToken
 	readOnly.Store(foreign)
 	results := lifecycle.RevokeLeaked(ctx, h.client(t, h.user().Token), []string{foreign})
@@ -206,4 +190,18 @@ func TestRevokeLeakedLiveButNotVisible(t *testing.T) {
 	require.ErrorIs(t, results[0].Err, wrapper.ErrNotFound)
 	assert.Contains(t, results[0].Err.Error(), "the key is live")
 	assert.True(t, h.alive(t, foreign))
+}
+
+// refuseSelfRevoke answers DELETE /tokens/self with the key in readOnly as
+// Fastly may answer a read-only key (unverified): 403.
+func refuseSelfRevoke(readOnly *atomic.Value) func(w http.ResponseWriter, r *http.Request) bool {
+	return func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method == "DELETE" && r.URL.Path == "/tokens/self" && r.Header.Get("Fastly-Key") == readOnly.Load() {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusForbidden)
+			_, _ = w.Write([]byte(`{"msg":"Read only tokens are not allowed to access this endpoint."}`))
+			return true
+		}
+		return false
+	}
 }
