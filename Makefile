@@ -11,8 +11,11 @@ GREMLINS_VERSION      := v0.6.0
 OASDIFF               := $(BIN)/oasdiff-$(OASDIFF_VERSION)
 GOLANGCI_LINT         := $(BIN)/golangci-lint-$(GOLANGCI_LINT_VERSION)
 GREMLINS              := $(BIN)/gremlins-$(GREMLINS_VERSION)
-# Packages mutated by `make mutate`, each against its own tests only.
-MUTATE_PKGS           ?= ./wrapper ./wrapper/lifecycle ./api
+# Packages mutated by `make mutate`, each against its own tests only (a
+# package of the nested vault/ module is run from that module).
+MUTATE_PKGS           ?= ./wrapper ./wrapper/lifecycle ./api ./vault/fastlyrules
+# The nested module of the Vault/OpenBao engine: its own go.mod, tested too.
+VAULT_DIR             := vault
 MUTATE_WORKERS        ?= 2
 # Base of the contract diff: a git ref (default: the merge base with main).
 CONTRACT_BASE         ?=
@@ -29,17 +32,20 @@ generate: ## Regenerate gen/ from openapi/tokens.yaml with the pinned oapi-codeg
 .PHONY: check-generate
 check-generate: generate ## Regenerate and fail if gen/ (or go.mod) differs from what is committed
 	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run 'go mod tidy' and commit" >&2; exit 1; }
+	@cd $(VAULT_DIR) && $(GO) mod tidy -diff || { echo "vault/go.mod is not tidy: run 'go mod tidy' in vault/ and commit" >&2; exit 1; }
+	@grep -q 'github.com/hashicorp/vault/sdk v0.23.0$$' $(VAULT_DIR)/go.mod || { echo "vault/go.mod must pin github.com/hashicorp/vault/sdk v0.23.0 (later versions carry BUSL files)" >&2; exit 1; }
 	@git diff --exit-code -- gen || { echo "gen/ is stale: run 'make generate' and commit" >&2; exit 1; }
 	@untracked=$$(git status --porcelain -- gen); if [ -n "$$untracked" ]; then \
 		echo "gen/ has uncommitted files:" >&2; echo "$$untracked" >&2; exit 1; fi
 	@echo "gen/ is up to date"
 
 .PHONY: test
-test: ## Run the whole test suite with the race detector
+test: ## Run the whole test suite with the race detector (the library and the vault/ engine)
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
 	# The race detector inflates allocations: the memory bounds are measured without it.
 	$(GO) test -count=1 -run 'TestListBoundedByElements|TestContentLengthIsNotPreallocated' ./wrapper
+	cd $(VAULT_DIR) && $(GO) vet ./... && $(GO) test -race -count=1 ./...
 
 .PHONY: fuzz
 fuzz: ## Run each fuzz test briefly (FUZZTIME=10s)
@@ -50,8 +56,9 @@ fuzz: ## Run each fuzz test briefly (FUZZTIME=10s)
 	$(GO) test ./wrapper -run '^$$' -fuzz '^FuzzRedact$$' -fuzztime $(FUZZTIME)
 
 .PHONY: lint
-lint: $(GOLANGCI_LINT) ## Run golangci-lint (pinned)
+lint: $(GOLANGCI_LINT) ## Run golangci-lint (pinned) on both modules
 	$(GOLANGCI_LINT) run ./...
+	cd $(VAULT_DIR) && $(GOLANGCI_LINT) run ./...
 
 .PHONY: contract
 contract: $(OASDIFF) ## Validate the contract and diff it against CONTRACT_BASE with oasdiff (pinned)

@@ -26,13 +26,20 @@ summary=""
 for pkg in "$@"; do
   dir=${pkg#./}
   echo "== $dir"
+  # A package of a nested module (vault/) runs from that module's folder.
+  modroot=$root
+  rel=$dir
+  if [ -f "$root/${dir%%/*}/go.mod" ] && [ "${dir%%/*}" != "$dir" ]; then
+    modroot=$root/${dir%%/*}
+    rel=${dir#*/}
+  fi
   # Only this package's own files: gremlins would otherwise walk into
   # subpackages, whose mutants this package's tests cannot see.
   excludes=()
   while IFS= read -r sub; do
-    [ "$sub" = "$dir" ] || excludes+=(--exclude-files "^${sub#"$dir"/}/")
-  done < <(cd "$root" && go list -f '{{.Dir}}' "./$dir/..." | sed "s|^$root/||")
-  (cd "$root" && "$gremlins" unleash --workers "$workers" --timeout-coefficient 10 -S lt "${excludes[@]}" "./$dir") \
+    [ "$sub" = "$rel" ] || excludes+=(--exclude-files "^${sub#"$rel"/}/")
+  done < <(cd "$modroot" && go list -f '{{.Dir}}' "./$rel/..." | sed "s|^$modroot/||")
+  (cd "$modroot" && "$gremlins" unleash --workers "$workers" --timeout-coefficient 10 -S lt "${excludes[@]}" "./$rel") \
     | tee "$work/out"
   efficacy=$(sed -n 's/^Test efficacy: \([0-9.]*\)%.*/\1/p' "$work/out")
   timedout=$(sed -n 's/^Timed out: \([0-9]*\),.*/\1/p' "$work/out")

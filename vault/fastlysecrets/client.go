@@ -1,0 +1,93 @@
+package fastlysecrets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tokenward/fastlytokens/vault/fastlyrules"
+	"github.com/tokenward/fastlytokens/wrapper"
+)
+
+// sudoMargin is how long before its end a sudo window is not relied on.
+const sudoMargin = 30 * time.Second
+
+// client builds a Client with the engine's key for c.
+func (b *backend) client(c *config) (*wrapper.Client, error) {
+	opts := append([]wrapper.Option{wrapper.WithBaseURL(c.APIURL), wrapper.WithToken(c.Key),
+		wrapper.WithUserAgent("vault-plugin-secrets-fastly/" + wrapper.Version)}, b.clientOptions...)
+	client, err := wrapper.New(opts...)
+	if err != nil {
+		return nil, clean(err, c)
+	}
+	return client, nil
+}
+
+// oneTimeCode is the current two-factor code, or "" for an account
+// without two-factor authentication. A code is sent at most once per
+// 30-second step: a second sign-in within the step is refused (Fastly
+// would refuse the replay, and count it towards a lockout). b.mu is held.
+func (b *backend) oneTimeCode(c *config) (string, error) {
+	if c.TOTPSecret == "" {
+		return "", nil
+	}
+	code, step, err := fastlyrules.TOTP(c.TOTPSecret, b.now())
+	if err != nil {
+		return "", err
+	}
+	if step <= b.lastStep {
+		return "", errors.New("a one-time password was already used in this 30-second step: try again in a moment")
+	}
+	b.lastStep = step
+	return code, nil
+}
+
+// ensureSudo puts the engine's key in sudo mode, at most once per sudo
+// window. A sign-in is never retried: a wrong password or code is
+// answered once, never repeated towards a lockout.
+func (b *backend) ensureSudo(ctx context.Context, c *config, client *wrapper.Client) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.sudoUntil.After(b.now().Add(sudoMargin)) {
+		return nil
+	}
+	code, err := b.oneTimeCode(c)
+	if err != nil {
+		return err
+	}
+	until, err := client.Sudo(ctx, wrapper.SudoInput{Username: c.Login, Password: c.Password, OTP: code})
+	if err != nil {
+		return clean(fmt.Errorf("signing in (POST /sudo): %w", err), c)
+	}
+	b.sudoUntil = until
+	return nil
+}
+
+// clean returns err with any of c's secrets replaced, should a layer below
+// ever have echoed one; errors.Is and errors.As still reach the cause.
+func clean(err error, c *config) error {
+	if err == nil || c == nil {
+		return err
+	}
+	text := err.Error()
+	cleaned := text
+	for _, secret := range []string{c.Password, c.Key, c.TOTPSecret} {
+		if len(secret) >= 4 {
+			cleaned = strings.ReplaceAll(cleaned, secret, "[REDACTED]")
+		}
+	}
+	if cleaned == text {
+		return err
+	}
+	return &cleanedError{text: cleaned, cause: err}
+}
+
+type cleanedError struct {
+	text  string
+	cause error
+}
+
+func (e *cleanedError) Error() string { return e.text }
+func (e *cleanedError) Unwrap() error { return e.cause }

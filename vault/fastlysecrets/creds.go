@@ -1,0 +1,107 @@
+package fastlysecrets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/vault/sdk/framework"
+	"github.com/hashicorp/vault/sdk/logical"
+
+	"github.com/tokenward/fastlytokens/vault/fastlyrules"
+	"github.com/tokenward/fastlytokens/wrapper"
+)
+
+func (b *backend) pathCreds() *framework.Path {
+	return &framework.Path{
+		Pattern: "creds/" + framework.GenericNameRegex("name"),
+		Fields: map[string]*framework.FieldSchema{
+			"name": {Type: framework.TypeString, Description: "The role to issue a token for."},
+		},
+		Operations: map[logical.Operation]framework.OperationHandler{
+			logical.ReadOperation: &framework.PathOperation{Callback: b.credsRead},
+		},
+		HelpSynopsis: "Issue a Fastly token on lease: it expires at Fastly at the lease's latest end.",
+	}
+}
+
+// credsRead creates a Fastly token for the role: a write-ahead log entry
+// first (so a crash or a lost answer is rolled back by the token's unique
+// name), then sudo mode (at most one sign-in per window), then the create.
+func (b *backend) credsRead(ctx context.Context, req *logical.Request, d *framework.FieldData) (*logical.Response, error) {
+	roleName := d.Get("name").(string)
+	role, err := b.role(ctx, req.Storage, roleName)
+	if err != nil {
+		return nil, err
+	}
+	if role == nil {
+		return logical.ErrorResponse(fmt.Sprintf("no role %q", roleName)), nil
+	}
+	c, err := b.config(ctx, req.Storage)
+	if err != nil {
+		return nil, err
+	}
+	if c == nil {
+		return nil, errNotConfigured
+	}
+	client, err := b.client(c)
+	if err != nil {
+		return nil, err
+	}
+	plan := fastlyrules.PlanIssue(b.now(), *role, b.System().DefaultLeaseTTL(), b.System().MaxLeaseTTL())
+	if plan.MaxTTL <= 0 {
+		return logical.ErrorResponse("the role and the mount give no lifetime: set max_ttl"), nil
+	}
+	name := fastlyrules.TokenName(roleName, fastlyrules.NewSuffix())
+	walID, err := framework.PutWAL(ctx, req.Storage, walKind, &walEntry{Name: name, ExpiresAt: plan.ExpiresAt.Format(time.RFC3339)})
+	if err != nil {
+		return nil, fmt.Errorf("writing the write-ahead log: %w", err)
+	}
+	if err := b.ensureSudo(ctx, c, client); err != nil {
+		_ = framework.DeleteWAL(ctx, req.Storage, walID) // nothing was created
+		return nil, err
+	}
+	scopes := make([]wrapper.Scope, len(role.Scopes))
+	for i, s := range role.Scopes {
+		scopes[i] = wrapper.Scope(s)
+	}
+	created, err := client.Create(ctx, wrapper.CreateInput{Name: name, Scopes: scopes, Services: role.Services, ExpiresAt: plan.ExpiresAt})
+	if err != nil {
+		if errors.Is(err, wrapper.ErrSudoRequired) {
+			b.forgetSignIn()
+		}
+		if !errors.Is(err, wrapper.ErrOutcomeUnknown) {
+			_ = framework.DeleteWAL(ctx, req.Storage, walID) // refused: nothing was created
+		} // else the entry stays: the rollback finds the token by its name, if it exists
+		return nil, clean(fmt.Errorf("creating the token: %w", err), c)
+	}
+	if err := framework.DeleteWAL(ctx, req.Storage, walID); err != nil {
+		// The rollback would revoke a leased token later: revoke it now instead.
+		_ = fastlyrules.RevokeSucceeded(client.Revoke(ctx, created.ID))
+		return nil, fmt.Errorf("clearing the write-ahead log: %w", err)
+	}
+	services := created.Services
+	if services == nil {
+		services = []string{}
+	}
+	tokenScopes := make([]string, len(created.Scopes))
+	for i, s := range created.Scopes {
+		tokenScopes[i] = string(s)
+	}
+	resp := b.Secret(secretType).Response(map[string]any{
+		"token_id":     created.ID,
+		"access_token": created.AccessToken,
+		"name":         created.Name,
+		"expires_at":   plan.ExpiresAt.Format(time.RFC3339),
+		"scopes":       tokenScopes,
+		"services":     services,
+	}, map[string]any{
+		"token_id":   created.ID,
+		"role":       roleName,
+		"expires_at": plan.ExpiresAt.Format(time.RFC3339), // a string: lease data crosses gRPC as JSON
+	})
+	resp.Secret.TTL, resp.Secret.MaxTTL = plan.TTL, plan.MaxTTL
+	resp.Secret.Renewable = true
+	return resp, nil
+}

@@ -1,0 +1,133 @@
+package fastlysecrets
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/hashicorp/vault/sdk/framework"
+	"github.com/hashicorp/vault/sdk/logical"
+
+	"github.com/tokenward/fastlytokens/vault/fastlyrules"
+	"github.com/tokenward/fastlytokens/wrapper"
+)
+
+const rolePrefix = "roles/"
+
+func (b *backend) pathRoles() []*framework.Path {
+	return []*framework.Path{
+		{
+			Pattern: rolePrefix + framework.GenericNameRegex("name"),
+			Fields: map[string]*framework.FieldSchema{
+				"name":     {Type: framework.TypeString, Description: "The role's name (letters, digits, - and _)."},
+				"scopes":   {Type: framework.TypeCommaStringSlice, Description: "Fastly scopes: global, global:read, purge_select, purge_all.", Default: []string{string(wrapper.ScopeGlobal)}},
+				"services": {Type: framework.TypeCommaStringSlice, Description: "Service ids the tokens are limited to (default: all)."},
+				"ttl":      {Type: framework.TypeDurationSecond, Description: "Lease TTL (default: the mount's)."},
+				"max_ttl":  {Type: framework.TypeDurationSecond, Description: "Longest lease, and each token's lifetime at Fastly (default: the mount's maximum)."},
+			},
+			Operations: map[logical.Operation]framework.OperationHandler{
+				logical.CreateOperation: &framework.PathOperation{Callback: b.roleWrite},
+				logical.UpdateOperation: &framework.PathOperation{Callback: b.roleWrite},
+				logical.ReadOperation:   &framework.PathOperation{Callback: b.roleRead},
+				logical.DeleteOperation: &framework.PathOperation{Callback: b.roleDelete},
+			},
+			ExistenceCheck: func(ctx context.Context, req *logical.Request, d *framework.FieldData) (bool, error) {
+				r, err := b.role(ctx, req.Storage, d.Get("name").(string))
+				return r != nil, err
+			},
+			HelpSynopsis: "What the tokens of a role may do, and how long they live.",
+		},
+		{
+			Pattern: rolePrefix + "?$",
+			Operations: map[logical.Operation]framework.OperationHandler{
+				logical.ListOperation: &framework.PathOperation{Callback: func(ctx context.Context, req *logical.Request, _ *framework.FieldData) (*logical.Response, error) {
+					names, err := req.Storage.List(ctx, rolePrefix)
+					if err != nil {
+						return nil, err
+					}
+					return logical.ListResponse(names), nil
+				}},
+			},
+			HelpSynopsis: "The roles.",
+		},
+	}
+}
+
+// role reads a role; nil when there is none.
+func (b *backend) role(ctx context.Context, s logical.Storage, name string) (*fastlyrules.Role, error) {
+	entry, err := s.Get(ctx, rolePrefix+name)
+	if err != nil || entry == nil {
+		return nil, err
+	}
+	var r fastlyrules.Role
+	if err := entry.DecodeJSON(&r); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+func (b *backend) roleWrite(ctx context.Context, req *logical.Request, d *framework.FieldData) (*logical.Response, error) {
+	name := d.Get("name").(string)
+	if !fastlyrules.ValidRoleName(name) {
+		return logical.ErrorResponse("a role name is 1 to 64 letters, digits, - and _"), nil
+	}
+	r, err := b.role(ctx, req.Storage, name)
+	if err != nil {
+		return nil, err
+	}
+	if r == nil {
+		r = &fastlyrules.Role{Scopes: []string{string(wrapper.ScopeGlobal)}}
+	}
+	if v, ok := d.GetOk("scopes"); ok {
+		r.Scopes = v.([]string)
+	}
+	if v, ok := d.GetOk("services"); ok {
+		r.Services = v.([]string)
+	}
+	if v, ok := d.GetOk("ttl"); ok {
+		r.TTL = time.Duration(v.(int)) * time.Second
+	}
+	if v, ok := d.GetOk("max_ttl"); ok {
+		r.MaxTTL = time.Duration(v.(int)) * time.Second
+	}
+	if len(r.Scopes) == 0 {
+		r.Scopes = []string{string(wrapper.ScopeGlobal)}
+	}
+	for _, s := range r.Scopes {
+		if !slices.Contains(wrapper.KnownScopes(), wrapper.Scope(s)) {
+			return logical.ErrorResponse(fmt.Sprintf("unknown scope %q: use global, global:read, purge_select or purge_all", s)), nil
+		}
+	}
+	for _, s := range r.Services {
+		if wrapper.CheckTokenID(s) != nil { // service ids follow the same alphanumeric rule
+			return logical.ErrorResponse(fmt.Sprintf("service id %q must be alphanumeric", s)), nil
+		}
+	}
+	if err := fastlyrules.CheckLifetimes(r.TTL, r.MaxTTL, b.System().MaxLeaseTTL()); err != nil {
+		return logical.ErrorResponse(err.Error()), nil
+	}
+	entry, err := logical.StorageEntryJSON(rolePrefix+name, r)
+	if err != nil {
+		return nil, err
+	}
+	return nil, req.Storage.Put(ctx, entry)
+}
+
+func (b *backend) roleRead(ctx context.Context, req *logical.Request, d *framework.FieldData) (*logical.Response, error) {
+	r, err := b.role(ctx, req.Storage, d.Get("name").(string))
+	if err != nil || r == nil {
+		return nil, err
+	}
+	services := r.Services
+	if services == nil {
+		services = []string{}
+	}
+	return &logical.Response{Data: map[string]any{
+		"scopes": r.Scopes, "services": services, "ttl": int64(r.TTL / time.Second), "max_ttl": int64(r.MaxTTL / time.Second),
+	}}, nil
+}
+
+func (b *backend) roleDelete(ctx context.Context, req *logical.Request, d *framework.FieldData) (*logical.Response, error) {
+	return nil, req.Storage.Delete(ctx, rolePrefix+d.Get("name").(string))
+}

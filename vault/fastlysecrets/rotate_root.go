@@ -1,0 +1,59 @@
+package fastlysecrets
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/vault/sdk/framework"
+	"github.com/hashicorp/vault/sdk/logical"
+
+	"github.com/tokenward/fastlytokens/wrapper"
+	"github.com/tokenward/fastlytokens/wrapper/lifecycle"
+)
+
+func (b *backend) pathRotateRoot() *framework.Path {
+	return &framework.Path{
+		Pattern: configPath + "/rotate-root",
+		Operations: map[logical.Operation]framework.OperationHandler{
+			logical.UpdateOperation: &framework.PathOperation{Callback: b.rotateRoot},
+		},
+		HelpSynopsis: "Replace the engine's key with a new one; the new key is stored before the old one is revoked.",
+	}
+}
+
+// rotateRoot rotates the engine's own key with lifecycle.Rotate, whose
+// Store saves the new key in the config before the old one is revoked.
+func (b *backend) rotateRoot(ctx context.Context, req *logical.Request, _ *framework.FieldData) (*logical.Response, error) {
+	c, err := b.config(ctx, req.Storage)
+	if err != nil {
+		return nil, err
+	}
+	if c == nil {
+		return nil, errNotConfigured
+	}
+	client, err := b.client(c)
+	if err != nil {
+		return nil, err
+	}
+	me, err := client.Current(ctx)
+	if err != nil {
+		return nil, clean(fmt.Errorf("reading the engine's key: %w", err), c)
+	}
+	b.mu.Lock()
+	code, err := b.oneTimeCode(c)
+	b.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	rot, err := lifecycle.Rotate(ctx, client, me.ID, lifecycle.RotateInput{Username: c.Login, Password: c.Password, OTP: code,
+		Store: func(ctx context.Context, created wrapper.CreatedToken) error {
+			updated := *c
+			updated.Key = created.AccessToken
+			return b.saveConfig(ctx, req.Storage, &updated)
+		}})
+	b.forgetSignIn() // the new key is not in sudo mode
+	if err != nil {
+		return nil, clean(fmt.Errorf("rotating the engine's key: %w", err), c)
+	}
+	return &logical.Response{Data: map[string]any{"token_id": rot.New.ID, "old_token_id": rot.Old.ID, "old_revoked": rot.OldRevoked}}, nil
+}

@@ -1,0 +1,144 @@
+package fastlysecrets
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/vault/sdk/framework"
+	"github.com/hashicorp/vault/sdk/logical"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tokenward/fastlytokens/api"
+	"github.com/tokenward/fastlytokens/wrapper"
+)
+
+// TestLostCreateIsRolledBack: the create reaches Fastly but its answer is
+// lost (wrapper.ErrOutcomeUnknown). The write-ahead log entry stays; the
+// rollback finds the token by its unique name and revokes it: no token is
+// left without a lease.
+func TestLostCreateIsRolledBack(t *testing.T) {
+	h := newHarness(t, api.RoleUser, nil)
+	h.ok(h.write("roles/ci", map[string]any{"max_ttl": "1h"}))
+	target, err := url.Parse(h.sim.URL)
+	require.NoError(t, err)
+	h.setIntercept(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method == "POST" && r.URL.Path == "/tokens" {
+			httputil.NewSingleHostReverseProxy(target).ServeHTTP(httptest.NewRecorder(), r) // Fastly creates it...
+			conn, _, _ := w.(http.Hijacker).Hijack()
+			_ = conn.Close() // ...and the answer is lost
+			return true
+		}
+		return false
+	})
+	_, err = h.read("creds/ci")
+	require.ErrorContains(t, err, "outcome unknown")
+	require.Len(t, h.liveTokens(), 1, "a token exists that no lease holds")
+	wals, err := framework.ListWAL(t.Context(), h.storage)
+	require.NoError(t, err)
+	require.Len(t, wals, 1)
+	h.setIntercept(nil)
+
+	req := logical.RollbackRequest("")
+	req.Data = map[string]any{"immediate": true}
+	h.ok(h.request(req))
+	assert.Empty(t, h.liveTokens(), "the rollback revoked it")
+	wals, err = framework.ListWAL(t.Context(), h.storage)
+	require.NoError(t, err)
+	assert.Empty(t, wals)
+
+	// A refused create leaves no entry behind.
+	h.setIntercept(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method == "POST" && r.URL.Path == "/tokens" {
+			http.Error(w, `{"msg":"Unprocessable Entity","detail":"no"}`, http.StatusUnprocessableEntity)
+			return true
+		}
+		return false
+	})
+	_, err = h.read("creds/ci")
+	require.Error(t, err)
+	wals, err = framework.ListWAL(t.Context(), h.storage)
+	require.NoError(t, err)
+	assert.Empty(t, wals)
+	h.scan()
+}
+
+// TestSignInOncePerWindow: issuing many leases signs in (POST /sudo) once
+// per sudo window; a two-factor code is computed for it.
+func TestSignInOncePerWindow(t *testing.T) {
+	h := newHarness(t, api.RoleTwoFactorUser, nil)
+	h.ok(h.write("roles/ci", map[string]any{"max_ttl": "1h"}))
+	for range 3 {
+		h.issue("ci")
+	}
+	assert.Equal(t, 1, h.count("POST /sudo"))
+	assert.Equal(t, 3, h.count("POST /tokens"))
+	h.clk.Advance(api.SudoDuration)
+	h.issue("ci")
+	assert.Equal(t, 2, h.count("POST /sudo"), "a new window, a new sign-in")
+	h.scan()
+}
+
+// TestSignInIsNeverRetried: a wrong password is one /sudo, never
+// repeated towards a lockout; a code is never sent twice in one step; a
+// 429 says when the limit resets.
+func TestSignInIsNeverRetried(t *testing.T) {
+	h := newHarness(t, api.RoleTwoFactorUser, nil)
+	h.ok(h.write("roles/ci", map[string]any{"max_ttl": "1h"}))
+	h.ok(h.write("config", map[string]any{"password": "not the password"}))
+	_, err := h.read("creds/ci")
+	require.ErrorContains(t, err, "signing in (POST /sudo)")
+	assert.Equal(t, 1, h.count("POST /sudo"))
+	_, err = h.read("creds/ci")
+	require.ErrorContains(t, err, "already used in this 30-second step")
+	assert.Equal(t, 1, h.count("POST /sudo"), "the second code of one step is never sent")
+	assert.Equal(t, 0, h.count("POST /tokens"))
+
+	h.clk.Advance(30 * time.Second)
+	h.ok(h.write("config", map[string]any{"password": h.account.Password}))
+	h.setIntercept(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Path == "/sudo" {
+			w.Header().Set("Fastly-RateLimit-Remaining", "0")
+			w.Header().Set("Fastly-RateLimit-Reset", "4102444800")
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusTooManyRequests)
+			_, _ = w.Write([]byte(`{"msg":"You have exceeded your hourly rate limit."}`))
+			return true
+		}
+		return false
+	})
+	_, err = h.read("creds/ci")
+	require.ErrorContains(t, err, "the rate limit resets at 2100-01-01T00:00:00Z")
+	assert.Equal(t, 2, h.count("POST /sudo"))
+	h.scan()
+}
+
+// TestRotateRoot: the engine's key is replaced; the new key is stored
+// before the old one is revoked; reads still return no secret.
+func TestRotateRoot(t *testing.T) {
+	h := newHarness(t, api.RoleUser, nil)
+	resp := h.ok(h.write("config/rotate-root", nil))
+	assert.Equal(t, true, resp.Data["old_revoked"])
+	stored, err := h.b.(*backend).config(t.Context(), h.storage)
+	require.NoError(t, err)
+	require.NotEqual(t, h.account.Token, stored.Key)
+	assert.Equal(t, http.StatusOK, h.keyStatus(stored.Key))
+	assert.Equal(t, http.StatusForbidden, h.keyStatus(h.account.Token), "the old key is revoked")
+	assert.Equal(t, resp.Data["token_id"], mustTokenID(t, h, stored.Key))
+	h.ok(h.write("roles/ci", map[string]any{"max_ttl": "1h"}))
+	h.issue("ci") // the new key works for the engine
+	h.scan()      // the new key, stored as config, is scanned for too
+}
+
+func mustTokenID(t *testing.T, h *harness, key string) string {
+	t.Helper()
+	c, err := wrapper.New(wrapper.WithBaseURL(h.sim.URL), wrapper.WithToken(key))
+	require.NoError(t, err)
+	tok, err := c.Current(t.Context())
+	require.NoError(t, err)
+	return tok.ID
+}
