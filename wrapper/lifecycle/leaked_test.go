@@ -191,17 +191,3 @@ func TestRevokeLeakedLiveButNotVisible(t *testing.T) {
 	assert.Contains(t, results[0].Err.Error(), "the key is live")
 	assert.True(t, h.alive(t, foreign))
 }
-
-// refuseSelfRevoke answers DELETE /tokens/self with the key in readOnly as
-// Fastly may answer a read-only key (unverified): 403.
-func refuseSelfRevoke(readOnly *atomic.Value) func(w http.ResponseWriter, r *http.Request) bool {
-	return func(w http.ResponseWriter, r *http.Request) bool {
-		if r.Method == "DELETE" && r.URL.Path == "/tokens/self" && r.Header.Get("Fastly-Key") == readOnly.Load() {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusForbidden)
-			_, _ = w.Write([]byte(`{"msg":"Read only tokens are not allowed to access this endpoint."}`))
-			return true
-		}
-		return false
-	}
-}
