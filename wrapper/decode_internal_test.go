@@ -128,3 +128,9 @@ func compareToken(t *testing.T, file string, want map[string]any, got Token) {
 	assert.Len(t, got.Services, len(services), file)
 	assert.NotEmpty(t, got.Scopes, file)
 }
+
+// TestUnexpectedShapeSaysWhich: the error names the shape expected.
+func TestUnexpectedShapeSaysWhich(t *testing.T) {
+	assert.Equal(t, "expected a JSON array", errUnexpectedShape('[').Error())
+	assert.Equal(t, "expected a JSON object", errUnexpectedShape('{').Error())
+}

@@ -156,3 +156,10 @@ func TestBaseURLIsKeptExactly(t *testing.T) {
 		require.ErrorIs(t, err, ErrInvalidInput, base)
 	}
 }
+
+// TestBulkBodyDropsRepeats: repeats are sent once, in first-seen order.
+func TestBulkBodyDropsRepeats(t *testing.T) {
+	body, err := encodeBulkRevoke([]string{"a", "b", "c", "a", "b", "d"})
+	assert.NoError(t, err)
+	assert.Equal(t, `{"data":[{"type":"token","id":"a"},{"type":"token","id":"b"},{"type":"token","id":"c"},{"type":"token","id":"d"}]}`, string(body))
+}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -223,4 +224,145 @@ func TestSecretAtTheCutIsRedacted(t *testing.T) {
 	_, err := f.client(t).List(ctx)
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), testKey[:8])
+}
+
+// TestRedirectLocationLosesUserInfoAndQuery: a redirect target is reported
+// without user info, query or fragment, which may carry someone's
+// credentials; an @ in the path is kept.
+func TestRedirectLocationLosesUserInfoAndQuery(t *testing.T) {
+	ctx := t.Context()
+	for location, want := range map[string]string{
+		"https://alice:hunter2@evil.example/steal?token=abc123#frag": "https://evil.example/steal",
+		"https://bob@evil.example":                                   "https://evil.example",
+		"https://evil.example/a@b?token=abc123":                      "https://evil.example/a@b",
+		"/relative?token=abc123":                                     "/relative",
+		"?token=abc123":                                              "",
+		"://alice:hunter2@evil.example/x":                            "unparsed",
+		"https://alice:hunter2@evil.example/%zz?token=abc123":        "unparsed",
+		"https://@evil.example/x":                                    "https://evil.example/x",
+	} {
+		f := newFake(t, reply(302, "", "Location", location))
+		_, err := f.client(t, fastRetry).List(ctx)
+		require.ErrorIs(t, err, wrapper.ErrRedirect, location)
+		assert.Len(t, f.requests(), 1, "a redirect is never retried")
+		var apiErr *wrapper.APIError
+		if want == "unparsed" { // net/http cannot parse it: no APIError, and no Location in the text
+			assert.False(t, errors.As(err, &apiErr))
+			assert.Contains(t, err.Error(), "Location does not parse")
+		} else {
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, want, apiErr.Location, location)
+		}
+		for _, secret := range []string{"hunter2", "abc123", "alice", "frag"} {
+			assert.NotContains(t, err.Error(), secret, location)
+		}
+	}
+}
+
+// TestSentinelTable: each status (and body) matches exactly its sentinels.
+func TestSentinelTable(t *testing.T) {
+	sentinels := map[string]error{"unauthorized": wrapper.ErrUnauthorized, "forbidden": wrapper.ErrForbidden,
+		"sudo": wrapper.ErrSudoRequired, "notfound": wrapper.ErrNotFound, "ratelimited": wrapper.ErrRateLimited,
+		"2fa": wrapper.ErrTwoFactorRequired, "redirect": wrapper.ErrRedirect}
+	cases := []struct {
+		err  *wrapper.APIError
+		want []string
+	}{
+		{&wrapper.APIError{StatusCode: 299}, nil},
+		{&wrapper.APIError{StatusCode: 300}, []string{"redirect"}},
+		{&wrapper.APIError{StatusCode: 302}, []string{"redirect"}},
+		{&wrapper.APIError{StatusCode: 399}, []string{"redirect"}},
+		{&wrapper.APIError{StatusCode: 400}, nil},
+		{&wrapper.APIError{StatusCode: 400, Code: "2fa.verify"}, []string{"2fa"}},
+		{&wrapper.APIError{StatusCode: 401, Code: "2fa.verify"}, []string{"unauthorized"}},
+		{&wrapper.APIError{StatusCode: 401}, []string{"unauthorized"}},
+		{&wrapper.APIError{StatusCode: 403}, []string{"forbidden"}},
+		{&wrapper.APIError{StatusCode: 403, Message: "You must POST /sudo to access this endpoint"}, []string{"forbidden", "sudo"}},
+		{&wrapper.APIError{StatusCode: 401, Message: "You must POST /sudo to access this endpoint"}, []string{"unauthorized"}},
+		{&wrapper.APIError{StatusCode: 404}, []string{"notfound"}},
+		{&wrapper.APIError{StatusCode: 429}, []string{"ratelimited"}},
+		{&wrapper.APIError{StatusCode: 500}, nil},
+		{&wrapper.APIError{StatusCode: 503}, nil},
+	}
+	for _, tc := range cases {
+		for name, sentinel := range sentinels {
+			want := false
+			for _, w := range tc.want {
+				want = want || w == name
+			}
+			assert.Equal(t, want, errors.Is(tc.err, sentinel), "%d %q %q is %s", tc.err.StatusCode, tc.err.Code, tc.err.Message, name)
+		}
+		assert.False(t, errors.Is(tc.err, wrapper.ErrInvalidInput))
+	}
+}
+
+// TestErrorBodyShapes: msg/detail/code, JSON:API errors[] filling what is
+// missing, an HTML title at the very start, a JSON body of no known shape,
+// and a long message cut on a rune boundary.
+func TestErrorBodyShapes(t *testing.T) {
+	ctx := t.Context()
+	cases := []struct {
+		body, contentType     string
+		message, detail, code string
+	}{
+		{`{"errors":[{"title":"T","detail":"D","code":"C"}]}`, "application/vnd.api+json", "T", "D", "C"},
+		{`{"msg":"M","errors":[{"title":"T","detail":"D","code":"C"}]}`, "", "M", "D", "C"},
+		{`{"detail":"own","errors":[{"title":"T","detail":"D"}]}`, "", "T", "own", ""},
+		{`{"code":"invalid_grant"}`, "", "", "", "invalid_grant"},
+		{`{"unexpected":"shape"}`, "", `{"unexpected":"shape"}`, "", ""},
+		{`<title>Bad Gateway</title><body><p>try later</p></body>`, "text/html", "Bad Gateway", "", ""},
+		{`<html><body><p>try later</p></body></html>`, "text/html", "try later", "", ""},
+		{`<HTML><HEAD><TITLE>Service Unavailable</TITLE></HEAD><BODY>Try later</BODY></HTML>`, "text/html", "Service Unavailable", "", ""},
+		{`<html><head><title> </title></head><body>Try later</body></html>`, "text/html", "Try later", "", ""},
+	}
+	for _, tc := range cases {
+		headers := []string{}
+		if tc.contentType != "" {
+			headers = append(headers, "Content-Type", tc.contentType)
+		}
+		f := newFake(t, reply(502, tc.body, headers...))
+		_, err := f.client(t).List(ctx)
+		var apiErr *wrapper.APIError
+		require.ErrorAs(t, err, &apiErr, tc.body)
+		assert.Equal(t, tc.message, apiErr.Message, tc.body)
+		assert.Equal(t, tc.detail, apiErr.Detail, tc.body)
+		assert.Equal(t, tc.code, apiErr.Code, tc.body)
+	}
+
+	long := "a" + strings.Repeat("é", 400) // two bytes each, after one: byte 200 is inside a rune
+	f := newFake(t, reply(400, `{"msg":"`+long+`"}`))
+	_, err := f.client(t).List(ctx)
+	var apiErr *wrapper.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.True(t, utf8.ValidString(apiErr.Message), "cut on a rune boundary")
+	assert.True(t, strings.HasSuffix(apiErr.Message, "…"))
+	assert.LessOrEqual(t, len(apiErr.Message), 200+len("…"), "at most 200 bytes and the ellipsis")
+	assert.Less(t, len(apiErr.Message), len(long))
+}
+
+// TestStatus300IsARedirectNotASuccess: 2xx only is success.
+func TestStatus300IsARedirectNotASuccess(t *testing.T) {
+	ctx := t.Context()
+	f := newFake(t, reply(300, "["+readTokenJSON+"]", "Location", "/elsewhere"))
+	tokens, err := f.client(t).List(ctx)
+	require.ErrorIs(t, err, wrapper.ErrRedirect)
+	assert.Nil(t, tokens)
+	var apiErr *wrapper.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "/elsewhere", apiErr.Location)
+
+	// A 300 is not a redirect net/http follows, so it never parses the
+	// Location: user info is still stripped from the text it carries.
+	f = newFake(t, reply(300, "", "Location", "://alice:hunter2@evil.example/x"))
+	_, err = f.client(t).List(ctx)
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "://evil.example/x", apiErr.Location)
+	assert.NotContains(t, err.Error(), "hunter2")
+
+	// Location is kept for 3xx answers only.
+	f = newFake(t, reply(400, `{"msg":"no"}`, "Location", "/elsewhere"))
+	_, err = f.client(t).List(ctx)
+	require.ErrorAs(t, err, &apiErr)
+	assert.Empty(t, apiErr.Location)
+	assert.NotContains(t, err.Error(), "elsewhere")
 }

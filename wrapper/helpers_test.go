@@ -1,7 +1,10 @@
 package wrapper_test
 
 import (
+	"context"
 	"io"
+	"log"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -158,3 +161,12 @@ func resetMidBody(w http.ResponseWriter, _ *http.Request) {
 	}
 	_ = conn.Close()
 }
+
+// nilContext hides the nil from vet's and the linters' static checks.
+func nilContext() context.Context { return nil }
+
+func debugLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+func discardLog() *log.Logger { return log.New(io.Discard, "", 0) }

@@ -25,16 +25,3 @@ func TestCountElements(t *testing.T) {
 		assert.Equal(t, want, countElements([]byte(body)), body)
 	}
 }
-
-// TestUnexpectedShapeSaysWhich: the error names the shape expected.
-func TestUnexpectedShapeSaysWhich(t *testing.T) {
-	assert.Equal(t, "expected a JSON array", errUnexpectedShape('[').Error())
-	assert.Equal(t, "expected a JSON object", errUnexpectedShape('{').Error())
-}
-
-// TestBulkBodyDropsRepeats: repeats are sent once, in first-seen order.
-func TestBulkBodyDropsRepeats(t *testing.T) {
-	body, err := encodeBulkRevoke([]string{"a", "b", "c", "a", "b", "d"})
-	assert.NoError(t, err)
-	assert.Equal(t, `{"data":[{"type":"token","id":"a"},{"type":"token","id":"b"},{"type":"token","id":"c"},{"type":"token","id":"d"}]}`, string(body))
-}
