@@ -7,12 +7,31 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/vault/sdk/logical"
+
 	"github.com/tokenward/fastlytokens/vault/fastlyrules"
 	"github.com/tokenward/fastlytokens/wrapper"
 )
 
 // sudoMargin is how long before its end a sudo window is not relied on.
 const sudoMargin = 30 * time.Second
+
+// configuredClient reads the config and builds a Client with its key;
+// errNotConfigured before config is written.
+func (b *backend) configuredClient(ctx context.Context, s logical.Storage) (*config, *wrapper.Client, error) {
+	c, err := b.config(ctx, s)
+	if err != nil {
+		return nil, nil, err
+	}
+	if c == nil {
+		return nil, nil, errNotConfigured
+	}
+	client, err := b.client(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, client, nil
+}
 
 // client builds a Client with the engine's key for c.
 func (b *backend) client(c *config) (*wrapper.Client, error) {

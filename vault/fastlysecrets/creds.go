@@ -38,14 +38,7 @@ func (b *backend) credsRead(ctx context.Context, req *logical.Request, d *framew
 	if role == nil {
 		return logical.ErrorResponse(fmt.Sprintf("no role %q", roleName)), nil
 	}
-	c, err := b.config(ctx, req.Storage)
-	if err != nil {
-		return nil, err
-	}
-	if c == nil {
-		return nil, errNotConfigured
-	}
-	client, err := b.client(c)
+	c, client, err := b.configuredClient(ctx, req.Storage)
 	if err != nil {
 		return nil, err
 	}

@@ -24,14 +24,7 @@ func (b *backend) pathRotateRoot() *framework.Path {
 // rotateRoot rotates the engine's own key with lifecycle.Rotate, whose
 // Store saves the new key in the config before the old one is revoked.
 func (b *backend) rotateRoot(ctx context.Context, req *logical.Request, _ *framework.FieldData) (*logical.Response, error) {
-	c, err := b.config(ctx, req.Storage)
-	if err != nil {
-		return nil, err
-	}
-	if c == nil {
-		return nil, errNotConfigured
-	}
-	client, err := b.client(c)
+	c, client, err := b.configuredClient(ctx, req.Storage)
 	if err != nil {
 		return nil, err
 	}

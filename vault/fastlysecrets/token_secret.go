@@ -76,14 +76,7 @@ func (b *backend) tokenRevoke(ctx context.Context, req *logical.Request, _ *fram
 	if err != nil {
 		return nil, err
 	}
-	c, err := b.config(ctx, req.Storage)
-	if err != nil {
-		return nil, err
-	}
-	if c == nil {
-		return nil, errNotConfigured
-	}
-	client, err := b.client(c)
+	c, client, err := b.configuredClient(ctx, req.Storage)
 	if err != nil {
 		return nil, err
 	}

@@ -41,16 +41,9 @@ func (b *backend) walRollback(ctx context.Context, req *logical.Request, kind st
 	if at, err := time.Parse(time.RFC3339, e.ExpiresAt); err == nil && !at.After(b.now()) {
 		return nil // Fastly has expired it already
 	}
-	c, err := b.config(ctx, req.Storage)
+	c, client, err := b.configuredClient(ctx, req.Storage)
 	if err != nil {
-		return err
-	}
-	if c == nil {
-		return errNotConfigured // kept, to be rolled back once configured or expired
-	}
-	client, err := b.client(c)
-	if err != nil {
-		return err
+		return err // kept, to be rolled back once configured, or dropped once expired
 	}
 	tokens, err := client.List(ctx)
 	if err != nil {
