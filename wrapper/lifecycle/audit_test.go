@@ -162,7 +162,7 @@ func TestKindsIsACopy(t *testing.T) {
 	kinds := lifecycle.Kinds()
 	require.Equal(t, []lifecycle.FindingKind{lifecycle.Expired, lifecycle.Expiring, lifecycle.NeverUsed, lifecycle.Unused,
 		lifecycle.NoExpiry, lifecycle.TooLong, lifecycle.GlobalAllServices}, kinds)
-	kinds[0], kinds = "tampered", kinds[:1]
+	kinds[0] = "tampered"
 	findings := lifecycle.Audit([]wrapper.Token{{ID: "x", ExpiresAt: daysAgo(1), CreatedAt: daysAgo(2), LastUsedAt: daysAgo(1),
 		Scopes: []wrapper.Scope{wrapper.ScopePurgeAll}, Services: []string{"s"}}}, lifecycle.Policy{}, auditNow)
 	require.Len(t, findings, 1)
