@@ -110,6 +110,16 @@ func TestEntityEscapedEchoIsRedacted(t *testing.T) {
 		assert.NotContains(t, err.Error(), "&lt;pass&gt;", page)
 		assert.Contains(t, err.Error(), "[REDACTED]", page)
 	}
+	// An echo at the very start of the text, every character of the password
+	// next to one an entity encodes, so no 8-character run survives
+	// escaping: only unescaping finds it.
+	const spread = `<a>b&c'd<e>f"g`
+	f0 := newFake(t, reply(403, `{"msg":"&lt;a&gt;b&amp;c&#39;d&lt;e&gt;f&#34;g was refused"}`))
+	_, err0 := f0.client(t).Create(t.Context(), wrapper.CreateInput{Name: "x", Username: "me", Password: spread})
+	require.Error(t, err0)
+	assert.NotContains(t, err0.Error(), "&lt;a&gt;b")
+	assert.NotContains(t, err0.Error(), "<a>b&c")
+	assert.Contains(t, err0.Error(), "[REDACTED] was refused")
 	const entityLike = "Passw&lt;rd-1234"
 	f := newFake(t, reply(403, `{"msg":"bad `+entityLike+`"}`))
 	_, err := f.client(t).Create(ctx, wrapper.CreateInput{Name: "x", Username: "me", Password: entityLike})

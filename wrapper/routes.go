@@ -142,12 +142,14 @@ func fill(parts, ids []string) string {
 	}
 	var b strings.Builder
 	b.Grow(n)
-	for i, p := range parts {
+	last := len(parts) - 1
+	for i, p := range parts[:last] {
 		b.WriteString(p)
-		if i < len(ids) && i < len(parts)-1 {
+		if i < len(ids) {
 			b.WriteString(ids[i])
 		}
 	}
+	b.WriteString(parts[last])
 	return b.String()
 }
 

@@ -24,4 +24,6 @@ func TestRoutesTakeAnyNumberOfParameters(t *testing.T) {
 	_, err = rt.request(t.Context(), []string{"c1"}, nil)
 	require.ErrorContains(t, err, "takes 2 ids, not 1")
 	assert.Equal(t, "https://h.example/plain", fill([]string{"https://h.example/plain"}, nil))
+	assert.Equal(t, "/customer/c1/tokens//x", rt.path([]string{"c1"}), "a missing id leaves its gap empty, for error text")
+	assert.Equal(t, "/customer/c1/tokens/t2/x", rt.path([]string{"c1", "t2", "extra"}), "an extra id goes nowhere")
 }
