@@ -80,7 +80,7 @@ func TestLoginTableWorkIsConstant(t *testing.T) {
 	for i := range maxUnknownLogins {
 		singles.fail(hash(fmt.Sprint("single", i)), tableStart)
 	}
-	assert.LessOrEqual(t, perRequest(singles, tableStart), 1.0, "each newcomer evicts one counter")
+	assert.Equal(t, 1.0, perRequest(singles, tableStart), "each newcomer evicts exactly one counter")
 
 	locks := newLoginTable(maxUnknownLogins)
 	for i := range maxUnknownLogins {
@@ -91,7 +91,9 @@ func TestLoginTableWorkIsConstant(t *testing.T) {
 	require.True(t, locks.full(tableStart))
 	assert.Zero(t, perRequest(locks, tableStart), "nothing to examine while every lock holds")
 	// When the locks end, each is dropped once.
-	assert.LessOrEqual(t, perRequest(locks, tableStart.Add(LockoutDuration)), 3.0)
+	ended := perRequest(locks, tableStart.Add(LockoutDuration))
+	assert.LessOrEqual(t, ended, 3.0)
+	assert.GreaterOrEqual(t, ended, float64(maxUnknownLogins)/requests, "every ended lock was examined once")
 }
 
 // TestFailuresForgottenOnlyAfterLockoutDuration: a failure exactly
@@ -137,4 +139,34 @@ func BenchmarkFailedSignIn(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TestLockQueueStaysBounded: locks that come and go never grow the lock
+// queue past the table: ended locks' room is reused.
+func TestLockQueueStaysBounded(t *testing.T) {
+	table := newLoginTable(20)
+	now := tableStart
+	for round := range 500 {
+		for i := range 10 {
+			lockIn(t, table, fmt.Sprint("r", round, "l", i), now)
+		}
+		now = now.Add(LockoutDuration)
+		table.full(now) // tidies
+		require.LessOrEqual(t, len(table.locks)-table.head, 20)
+		require.LessOrEqual(t, len(table.locks), 40, "round %d", round)
+	}
+}
+
+// TestCounterExactlyLockoutDurationOldStillCounts: the table keeps a
+// counter whose last failure is exactly LockoutDuration old, as attempts
+// counts it: the fifth failure then locks.
+func TestCounterExactlyLockoutDurationOldStillCounts(t *testing.T) {
+	table := newLoginTable(10)
+	key := hash("patient")
+	for range LockoutThreshold - 1 {
+		require.True(t, table.fail(key, tableStart))
+	}
+	later := tableStart.Add(LockoutDuration)
+	require.True(t, table.fail(key, later))
+	assert.True(t, table.locked(key, later))
 }
