@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/vault/sdk/logical"
@@ -37,11 +36,7 @@ func (b *backend) configuredClient(ctx context.Context, s logical.Storage) (*con
 func (b *backend) client(c *config) (*wrapper.Client, error) {
 	opts := append([]wrapper.Option{wrapper.WithBaseURL(c.APIURL), wrapper.WithToken(c.Key),
 		wrapper.WithUserAgent("vault-plugin-secrets-fastly/" + wrapper.Version)}, b.clientOptions...)
-	client, err := wrapper.New(opts...)
-	if err != nil {
-		return nil, clean(err, c)
-	}
-	return client, nil
+	return wrapper.New(opts...) // every error it makes redacts the key, as it does the calls' password and OTP
 }
 
 // oneTimeCode is the current two-factor code, or "" for an account
@@ -78,35 +73,8 @@ func (b *backend) ensureSudo(ctx context.Context, c *config, client *wrapper.Cli
 	}
 	until, err := client.Sudo(ctx, wrapper.SudoInput{Username: c.Login, Password: c.Password, OTP: code})
 	if err != nil {
-		return clean(fmt.Errorf("signing in (POST /sudo): %w", err), c)
+		return fmt.Errorf("signing in (POST /sudo): %w", err)
 	}
 	b.sudoUntil = until
 	return nil
 }
-
-// clean returns err with any of c's secrets replaced, should a layer below
-// ever have echoed one; errors.Is and errors.As still reach the cause.
-func clean(err error, c *config) error {
-	if err == nil || c == nil {
-		return err
-	}
-	text := err.Error()
-	cleaned := text
-	for _, secret := range []string{c.Password, c.Key, c.TOTPSecret} {
-		if len(secret) >= 4 {
-			cleaned = strings.ReplaceAll(cleaned, secret, "[REDACTED]")
-		}
-	}
-	if cleaned == text {
-		return err
-	}
-	return &cleanedError{text: cleaned, cause: err}
-}
-
-type cleanedError struct {
-	text  string
-	cause error
-}
-
-func (e *cleanedError) Error() string { return e.text }
-func (e *cleanedError) Unwrap() error { return e.cause }

@@ -97,7 +97,7 @@ func (b *backend) configWrite(ctx context.Context, req *logical.Request, d *fram
 		return logical.ErrorResponse("api_url does not parse"), nil
 	}
 	if _, err := wrapper.New(wrapper.WithBaseURL(c.APIURL), wrapper.WithToken(c.Key), wrapper.WithBasicAuth(c.Login, c.Password)); err != nil {
-		return logical.ErrorResponse(clean(err, c).Error()), nil
+		return logical.ErrorResponse(err.Error()), nil
 	}
 	if c.TOTPSecret != "" {
 		if _, _, err := fastlyrules.TOTP(c.TOTPSecret, b.now()); err != nil {

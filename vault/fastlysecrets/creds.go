@@ -67,7 +67,7 @@ func (b *backend) credsRead(ctx context.Context, req *logical.Request, d *framew
 		if !errors.Is(err, wrapper.ErrOutcomeUnknown) {
 			_ = framework.DeleteWAL(ctx, req.Storage, walID) // refused: nothing was created
 		} // else the entry stays: the rollback finds the token by its name, if it exists
-		return nil, clean(fmt.Errorf("creating the token: %w", err), c)
+		return nil, fmt.Errorf("creating the token: %w", err)
 	}
 	if err := framework.DeleteWAL(ctx, req.Storage, walID); err != nil {
 		// The rollback would revoke a leased token later: revoke it now instead.

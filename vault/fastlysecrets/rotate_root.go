@@ -30,7 +30,7 @@ func (b *backend) rotateRoot(ctx context.Context, req *logical.Request, _ *frame
 	}
 	me, err := client.Current(ctx)
 	if err != nil {
-		return nil, clean(fmt.Errorf("reading the engine's key: %w", err), c)
+		return nil, fmt.Errorf("reading the engine's key: %w", err)
 	}
 	b.mu.Lock()
 	code, err := b.oneTimeCode(c)
@@ -46,7 +46,7 @@ func (b *backend) rotateRoot(ctx context.Context, req *logical.Request, _ *frame
 		}})
 	b.forgetSignIn() // the new key is not in sudo mode
 	if err != nil {
-		return nil, clean(fmt.Errorf("rotating the engine's key: %w", err), c)
+		return nil, fmt.Errorf("rotating the engine's key: %w", err)
 	}
 	return &logical.Response{Data: map[string]any{"token_id": rot.New.ID, "old_token_id": rot.Old.ID, "old_revoked": rot.OldRevoked}}, nil
 }

@@ -76,12 +76,12 @@ func (b *backend) tokenRevoke(ctx context.Context, req *logical.Request, _ *fram
 	if err != nil {
 		return nil, err
 	}
-	c, client, err := b.configuredClient(ctx, req.Storage)
+	_, client, err := b.configuredClient(ctx, req.Storage)
 	if err != nil {
 		return nil, err
 	}
 	if err := fastlyrules.RevokeSucceeded(client.Revoke(ctx, id)); err != nil {
-		return nil, clean(fmt.Errorf("revoking token %s: %w", id, err), c)
+		return nil, fmt.Errorf("revoking token %s: %w", id, err)
 	}
 	return nil, nil
 }

@@ -41,18 +41,18 @@ func (b *backend) walRollback(ctx context.Context, req *logical.Request, kind st
 	if at, err := time.Parse(time.RFC3339, e.ExpiresAt); err == nil && !at.After(b.now()) {
 		return nil // Fastly has expired it already
 	}
-	c, client, err := b.configuredClient(ctx, req.Storage)
+	_, client, err := b.configuredClient(ctx, req.Storage)
 	if err != nil {
 		return err // kept, to be rolled back once configured, or dropped once expired
 	}
 	tokens, err := client.List(ctx)
 	if err != nil {
-		return clean(fmt.Errorf("rolling back %s: listing tokens: %w", e.Name, err), c)
+		return fmt.Errorf("rolling back %s: listing tokens: %w", e.Name, err)
 	}
 	for _, t := range tokens {
 		if t.Name == e.Name {
 			if err := fastlyrules.RevokeSucceeded(client.Revoke(ctx, t.ID)); err != nil {
-				return clean(fmt.Errorf("rolling back %s: %w", e.Name, err), c)
+				return fmt.Errorf("rolling back %s: %w", e.Name, err)
 			}
 		}
 	}
