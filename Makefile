@@ -20,6 +20,8 @@ MUTATE_WORKERS        ?= 2
 # Base of the contract diff: a git ref (default: the merge base with main).
 CONTRACT_BASE         ?=
 FUZZTIME              ?= 10s
+# Minimising a new input is cut short, so a brief run never ends inside it.
+FUZZMINIMIZE          ?= 1s
 
 .PHONY: help
 help: ## List the targets
@@ -49,11 +51,11 @@ test: ## Run the whole test suite with the race detector (the library and the va
 
 .PHONY: fuzz
 fuzz: ## Run each fuzz test briefly (FUZZTIME=10s)
-	$(GO) test ./wrapper -run '^$$' -fuzz '^FuzzDecodeToken$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./wrapper -run '^$$' -fuzz '^FuzzDecodeList$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./wrapper -run '^$$' -fuzz '^FuzzParseError$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./wrapper -run '^$$' -fuzz '^FuzzSanitize$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./wrapper -run '^$$' -fuzz '^FuzzRedact$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./wrapper -run '^$$' -fuzz '^FuzzDecodeToken$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZE)
+	$(GO) test ./wrapper -run '^$$' -fuzz '^FuzzDecodeList$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZE)
+	$(GO) test ./wrapper -run '^$$' -fuzz '^FuzzParseError$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZE)
+	$(GO) test ./wrapper -run '^$$' -fuzz '^FuzzSanitize$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZE)
+	$(GO) test ./wrapper -run '^$$' -fuzz '^FuzzRedact$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZE)
 
 .PHONY: lint
 lint: $(GOLANGCI_LINT) ## Run golangci-lint (pinned) on both modules
