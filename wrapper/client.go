@@ -61,9 +61,9 @@ func (c *Client) do(ctx context.Context, op *operation, out any) error {
 		doubt = doubt || failure.doubt
 		wait, retry := c.shouldRetry(ctx, op, failure, attempt)
 		if !retry {
-			return failure.final(op)
+			return failure.final(op, doubt)
 		}
-		if err := c.sleep(ctx, wait, op, failure.final(op)); err != nil {
+		if err := c.sleep(ctx, wait, op, failure.final(op, doubt)); err != nil {
 			return err
 		}
 	}

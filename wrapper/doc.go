@@ -79,9 +79,12 @@
 //     secret); it is never retried (a retry could mint a second token): List
 //     and match the name to reconcile. The cause stays reachable with
 //     errors.Is. A failure before anything was sent (a dial or TLS failure)
-//     is not outcome-unknown. A revoke or bulk revoke answered 404 after an
-//     uncertain attempt matches it too, with [ErrNotFound]: the earlier
-//     attempt may have revoked it, or the token is not visible to this key.
+//     is not outcome-unknown. A revoke (single, bulk or RevokeCurrent) that
+//     fails after its request was sent (a reset, a timeout, a 5xx, or any
+//     failure after an uncertain attempt) matches it too: the tokens may be
+//     revoked, check each with Get. One answered 404 after an uncertain
+//     attempt matches it with [ErrNotFound]: the earlier attempt may have
+//     revoked it, or the token is not visible to this key.
 //
 // HTML error pages, empty, truncated and huge bodies still give a short,
 // useful message. A success whose body is unusable is a [*ResponseError].

@@ -58,9 +58,12 @@ const (
 	CodeTwoFactor      = string(gen.N2faVerify)     // a one-time password is needed, or was refused
 )
 
-// ErrOutcomeUnknown means a create (or sudo) failed after the request may have
-// reached Fastly, so a token may or may not have been created. It is never
-// retried; reconcile with List, matching the token's name.
+// ErrOutcomeUnknown means a call that changes something failed after its
+// request may have reached Fastly and been acted on: a create (a token may
+// or may not exist: it is never retried; reconcile with List, matching the
+// token's name), a sudo, or a revoke (single, bulk or the key's own) whose
+// answer never came, was a 5xx, or followed an uncertain attempt: the tokens
+// may be revoked; check each with Get.
 var ErrOutcomeUnknown = errors.New("fastly: outcome unknown: the request may have been processed")
 
 // Bounds on error bodies: how much is read, and how much is shown.

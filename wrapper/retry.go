@@ -195,24 +195,32 @@ func (e *attemptError) Error() string {
 	return e.transport.Error()
 }
 
-// final is the error the caller sees when no retry follows.
-func (e *attemptError) final(op *operation) error {
+// final is the error the caller sees when no retry follows; doubt says
+// whether this or an earlier attempt may have been processed.
+func (e *attemptError) final(op *operation, doubt bool) error {
 	if e.api != nil {
-		return op.settle(e.api, e.doubt) // a 5xx or 1xx: the server may have acted
+		return op.settle(e.api, doubt) // a 5xx or 1xx: the server may have acted
 	}
-	return op.settle(e.transport, !e.notSent)
+	return op.settle(e.transport, doubt || !e.notSent)
 }
 
 // settle is the one place that decides an outcome is unknown: a failure of
-// a call that is never repeated once sent (create, sudo), when the server
-// may have acted on it. err stays reachable with errors.Is and errors.As.
+// a call that changes something (create, sudo, a revoke), when the server
+// may have acted on it: a request sent whose answer never came, a 5xx, or
+// an earlier attempt of a revoke that was in doubt. err stays reachable
+// with errors.Is and errors.As.
 func (op *operation) settle(err error, mayHaveActed bool) error {
 	kind := op.route.kind
-	if !kind.sentOnce() || !mayHaveActed || errors.Is(err, ErrOutcomeUnknown) {
+	if kind == kindRead || !mayHaveActed || errors.Is(err, ErrOutcomeUnknown) {
 		return err
 	}
-	if kind == kindSudo {
+	switch kind {
+	case kindSudo:
 		return fmt.Errorf("%w (%w; the key may or may not be in sudo mode)", err, ErrOutcomeUnknown)
+	case kindRevoke, kindRevokeSelf:
+		return fmt.Errorf("%w (%w; the token may be revoked: check it with Get)", err, ErrOutcomeUnknown)
+	case kindBulkRevoke:
+		return fmt.Errorf("%w (%w; some or all of the tokens may be revoked: check each with Get)", err, ErrOutcomeUnknown)
 	}
 	return fmt.Errorf("%w (%w; reconcile with List, matching the name)", err, ErrOutcomeUnknown)
 }

@@ -499,3 +499,44 @@ func TestCreateNotSentIsNotUnknown(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, int32(2), conns.Load(), "one handshake per call: certificate failures are not retried")
 }
+
+// TestRevokeWhoseAnswerIsLostIsOutcomeUnknown: a revoke, single, bulk or
+// of the key's own token, that was sent and never answered, or answered
+// only with a 5xx, may have revoked the tokens: its error matches
+// ErrOutcomeUnknown and says to check with Get, never a plain "not
+// revoked". A 4xx answer is certain.
+func TestRevokeWhoseAnswerIsLostIsOutcomeUnknown(t *testing.T) {
+	revokes := map[string]func(ctx context.Context, c *wrapper.Client) error{
+		"single": func(ctx context.Context, c *wrapper.Client) error { return c.Revoke(ctx, "tok1") },
+		"bulk":   func(ctx context.Context, c *wrapper.Client) error { return c.RevokeMany(ctx, "tok1", "tok2") },
+		"self":   func(ctx context.Context, c *wrapper.Client) error { return c.RevokeCurrent(ctx) },
+	}
+	faults := map[string]struct {
+		handler func() http.HandlerFunc // a new one for each test: attempts counts
+		unknown bool
+	}{
+		"reset": {func() http.HandlerFunc { return resetConnection }, true},
+		"500":   {func() http.HandlerFunc { return reply(500, `{"msg":"oops"}`) }, true},
+		"503":   {func() http.HandlerFunc { return reply(503, `{"msg":"busy"}`) }, true},
+		"403":   {func() http.HandlerFunc { return reply(403, `{"msg":"Forbidden"}`) }, false},
+		"reset, 403": {func() http.HandlerFunc {
+			return attempts(resetConnection, reply(403, `{"msg":"Forbidden"}`))
+		}, true},
+	}
+	for rname, revoke := range revokes {
+		for fname, fault := range faults {
+			t.Run(rname+" "+fname, func(t *testing.T) {
+				f := newFake(t, fault.handler())
+				err := revoke(t.Context(), f.client(t, fastRetry))
+				require.Error(t, err)
+				if rname == "self" && fname == "reset, 403" {
+					return // never retried after a reset: the first attempt is the answer
+				}
+				assert.Equal(t, fault.unknown, errors.Is(err, wrapper.ErrOutcomeUnknown), err.Error())
+				if fault.unknown {
+					assert.Contains(t, err.Error(), "may be revoked")
+				}
+			})
+		}
+	}
+}

@@ -36,14 +36,15 @@ func TestRevokeLeaked(t *testing.T) {
 	results := lifecycle.RevokeLeaked(ctx, c, secrets)
 	require.Len(t, results, 5)
 	host := strings.TrimPrefix(h.url, "http://")
-	assert.Equal(t, lifecycle.LeakResult{TokenID: liveID, Name: "leaked", UserID: h.user().UserID, Outcome: lifecycle.Revoked, APIHost: host}, results[0])
-	assert.Equal(t, lifecycle.LeakResult{Outcome: lifecycle.AlreadyInvalid, APIHost: host}, results[1], "where it was judged invalid is said")
-	assert.Equal(t, lifecycle.LeakResult{TokenID: readID, Name: "leaked read", UserID: h.user().UserID, Outcome: lifecycle.Revoked, APIHost: host}, results[2],
+	assert.Equal(t, lifecycle.LeakResult{Line: 1, TokenID: liveID, Name: "leaked", UserID: h.user().UserID, Outcome: lifecycle.Revoked, APIHost: host}, results[0])
+	assert.Equal(t, lifecycle.LeakResult{Line: 2, Outcome: lifecycle.AlreadyInvalid, APIHost: host}, results[1], "where it was judged invalid is said")
+	assert.Equal(t, lifecycle.LeakResult{Line: 3, TokenID: readID, Name: "leaked read", UserID: h.user().UserID, Outcome: lifecycle.Revoked, APIHost: host}, results[2],
 		"a read-only key may not revoke itself: revoked by id with the client's key")
 	assert.Equal(t, 1, h.count("DELETE /tokens/"+readID), "the fallback revoked by id")
 	assert.Equal(t, lifecycle.AlreadyInvalid, results[3].Outcome)
 	assert.Equal(t, lifecycle.Failed, results[4].Outcome)
-	require.ErrorIs(t, results[4].Err, wrapper.ErrInvalidInput)
+	require.ErrorIs(t, results[4].Err, lifecycle.ErrNoKeyFound)
+	assert.EqualError(t, results[4].Err, "lifecycle: no key found in line 5: nothing was sent for it")
 	for _, key := range []string{live, readOnlyKey} {
 		_, err := h.client(t, key).Current(ctx)
 		require.ErrorIs(t, err, wrapper.ErrForbidden)
@@ -105,7 +106,7 @@ func TestRevokeLeakedNormalisesSecrets(t *testing.T) {
 	}
 	empty := lifecycle.RevokeLeaked(ctx, h.client(t, h.user().Token), []string{"\ufeff \u200b"})
 	assert.Equal(t, lifecycle.Failed, empty[0].Outcome, "nothing left is no key: never already_invalid")
-	require.ErrorIs(t, empty[0].Err, wrapper.ErrInvalidInput)
+	require.ErrorIs(t, empty[0].Err, lifecycle.ErrNoKeyFound)
 }
 
 // TestRevokeLeakedAgainstTheWrongAPI: a client pointed at another API than

@@ -20,6 +20,12 @@ const DefaultBatchSize = 100
 // would otherwise cost a timeout per batch.
 const maxFailedBatchesInARow = 3
 
+// maxRefusedBatchesInARow is how many batches in a row may be refused for
+// the client's own key (401, or 403 for a read-only, unknown or revoked
+// key) before RevokeAll stops sending: every later batch would be refused
+// the same way.
+const maxRefusedBatchesInARow = 2
+
 // sortOutConcurrency bounds the reads that sort out a refused batch.
 const sortOutConcurrency = 4
 
@@ -121,6 +127,7 @@ type revoker struct {
 	report  *RevokeReport
 	total   int
 	failing int   // batches in a row that failed on transport errors or 5xx
+	refused int   // batches in a row refused 401 or 403 for the client's own key
 	stopped error // set once no further write may be sent
 }
 
@@ -145,7 +152,8 @@ func (r *revoker) batch(ctx context.Context, ids []string) {
 		return
 	}
 	err := r.c.RevokeMany(ctx, ids...)
-	if err != nil && (errors.Is(err, wrapper.ErrForbidden) || errors.Is(err, wrapper.ErrNotFound)) && ctx.Err() == nil {
+	refusedForIDs := (errors.Is(err, wrapper.ErrForbidden) || errors.Is(err, wrapper.ErrNotFound)) && !wrapper.KeyRefused(err)
+	if refusedForIDs && ctx.Err() == nil {
 		ids = r.sortOut(ctx, ids)
 		if len(ids) == 0 || r.stopped != nil {
 			return
@@ -163,23 +171,49 @@ func (r *revoker) settle(ctx context.Context, ids []string, err error) {
 		r.report.Revoked = append(r.report.Revoked, ids...)
 		return
 	}
-	if ctx.Err() != nil {
+	if ctx.Err() != nil && !errors.Is(err, wrapper.ErrOutcomeUnknown) {
 		r.fail(ids, fmt.Errorf("%w; the batch was in flight when the context ended, so its tokens may be revoked (%w)", err, wrapper.ErrOutcomeUnknown))
 		return
 	}
 	r.fail(ids, err)
-	if errors.Is(err, wrapper.ErrRateLimited) {
-		r.stopped = fmt.Errorf("lifecycle: not sent: an earlier batch was rate limited: %w", err)
+	if ctx.Err() != nil {
 		return
 	}
+	if errors.Is(err, wrapper.ErrRateLimited) {
+		r.stopped = fmt.Errorf("lifecycle: not sent: an earlier batch was rate limited: %w", certain(err))
+		return
+	}
+	if wrapper.KeyRefused(err) {
+		r.failing = 0
+		r.refused++
+		if r.refused >= maxRefusedBatchesInARow {
+			r.stopped = fmt.Errorf("lifecycle: not sent: %d batches in a row were refused for the client's own key: %w", r.refused, certain(err))
+		}
+		return
+	}
+	r.refused = 0
 	if !transient(err) {
 		r.failing = 0
 		return
 	}
 	r.failing++
 	if r.failing >= maxFailedBatchesInARow {
-		r.stopped = fmt.Errorf("lifecycle: not sent: %d batches in a row failed, the last with: %w", r.failing, err)
+		r.stopped = fmt.Errorf("lifecycle: not sent: %d batches in a row failed, the last with: %w", r.failing, certain(err))
 	}
+}
+
+// certain is err as the cause of ids that were never sent: the API error it
+// holds (so errors.Is still finds wrapper.ErrRateLimited and the like), or
+// its text, never wrapper.ErrOutcomeUnknown: a request not sent did nothing.
+func certain(err error) error {
+	var apiErr *wrapper.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr
+	}
+	if !errors.Is(err, wrapper.ErrOutcomeUnknown) {
+		return err
+	}
+	return errors.New(err.Error())
 }
 
 // transient reports a failure of the API or the network (a 5xx, a 1xx, a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/tokenward/fastlytokens/wrapper"
@@ -44,6 +45,18 @@ var ErrNotProven = errors.New("lifecycle: the new key did not prove out")
 // token). The old token is left alone.
 var ErrOwnerChange = errors.New("lifecycle: the replacement would belong to another user")
 
+// ErrReplacementDiffers means the replacement would not have done what the
+// old token did: its scopes, services or owner differ from the old token's
+// as Fastly answered them, or the old token read with no scopes at all (a
+// create without scopes gets Fastly's default, global, and would widen it).
+// The replacement, if one was made, was revoked; the old token is left
+// alone.
+var ErrReplacementDiffers = errors.New("lifecycle: the replacement differs from the old token")
+
+// cleanupTimeout bounds the clean-up after a failed rotation: it runs on a
+// fresh context, since the caller's may be the reason it failed.
+const cleanupTimeout = 30 * time.Second
+
 // Rotate replaces token id: it reads the old token, creates a replacement
 // with the same scopes and services, checks that the replacement has the
 // old token's owner, proves the new key works (GET /tokens/self with the new
@@ -56,14 +69,23 @@ var ErrOwnerChange = errors.New("lifecycle: the replacement would belong to anot
 //   - an automation token (no user) is refused before anything is created,
 //     and a replacement owned by another user is revoked: both match
 //     ErrOwnerChange;
+//   - an old token that reads with no scopes is refused before anything
+//     is created, and a replacement whose scopes or services (as Fastly
+//     answered the create) differ from the old token's is revoked: both
+//     match ErrReplacementDiffers (a replacement of another owner matches
+//     it too);
 //   - a new key that does not prove out matches ErrNotProven;
 //   - a failed in.Store is wrapped in the error.
 //
-// If revoking the new token fails too, the error names its id and
-// Rotation.New is filled. If the old token cannot be revoked, Rotate returns
+// The clean-up runs on a fresh context bounded to 30 seconds, whatever ended
+// the caller's: an interrupt or a deadline during the proof or in.Store
+// still revokes the new token. If revoking the new token fails too, the
+// error names its id and Rotation.New is filled. If the old token cannot be revoked, Rotate returns
 // the Rotation with New filled and OldRevoked false together with the
 // error. A create whose outcome is unknown (wrapper.ErrOutcomeUnknown) is
-// returned as it is, the old token untouched. To rotate the Client's own
+// returned with the old token's id and the name and earliest creation time
+// a replacement would carry (the old token has the same name), the old
+// token untouched. To rotate the Client's own
 // key, pass the id from c.Current.
 func Rotate(ctx context.Context, c *wrapper.Client, id string, in RotateInput) (Rotation, error) {
 	old, err := c.Get(ctx, id)
@@ -73,6 +95,9 @@ func Rotate(ctx context.Context, c *wrapper.Client, id string, in RotateInput) (
 	rot := Rotation{Old: old}
 	if old.UserID == "" {
 		return rot, fmt.Errorf("%w: token %s is an automation token (it has no user); rotate it in the Fastly console", ErrOwnerChange, old.ID)
+	}
+	if len(old.Scopes) == 0 {
+		return rot, fmt.Errorf("%w: token %s reads with no scopes: a replacement would get Fastly's default (global); nothing was created", ErrReplacementDiffers, old.ID)
 	}
 	create := wrapper.CreateInput{
 		Name: in.Name, Scopes: old.Scopes, Services: old.Services, ExpiresAt: in.ExpiresAt,
@@ -84,14 +109,21 @@ func Rotate(ctx context.Context, c *wrapper.Client, id string, in RotateInput) (
 	if create.ExpiresAt.IsZero() && !old.ExpiresAt.IsZero() && old.ExpiresAt.After(old.CreatedAt) {
 		create.ExpiresAt = time.Now().Add(old.ExpiresAt.Sub(old.CreatedAt)).Truncate(time.Second)
 	}
+	sent := time.Now().UTC().Truncate(time.Second)
 	created, err := c.Create(ctx, create)
+	if errors.Is(err, wrapper.ErrOutcomeUnknown) {
+		return rot, fmt.Errorf("lifecycle: creating the replacement of token %s: %w; the old token is untouched; a replacement, if one was made, is named %q and was created at or after %s: find it with List and revoke it",
+			old.ID, err, create.Name, sent.Format(time.RFC3339))
+	}
 	if err != nil {
 		return rot, fmt.Errorf("lifecycle: creating the replacement: %w", err)
 	}
 	// Each check below that fails undoes the create.
 	if created.UserID != old.UserID {
-		err = fmt.Errorf("%w: the replacement %s belongs to user %q, token %s to user %q: sign in as the token's owner",
-			ErrOwnerChange, created.ID, created.UserID, old.ID, old.UserID)
+		err = fmt.Errorf("%w (%w): the replacement %s belongs to user %q, token %s to user %q: sign in as the token's owner",
+			ErrOwnerChange, ErrReplacementDiffers, created.ID, created.UserID, old.ID, old.UserID)
+	} else if diff := differs(old, created.Token); diff != "" {
+		err = fmt.Errorf("%w: the replacement %s %s", ErrReplacementDiffers, created.ID, diff)
 	} else if proveErr := prove(ctx, c, created); proveErr != nil {
 		err = fmt.Errorf("%w: %w", ErrNotProven, proveErr)
 	} else if in.Store != nil {
@@ -100,7 +132,11 @@ func Rotate(ctx context.Context, c *wrapper.Client, id string, in RotateInput) (
 		}
 	}
 	if err != nil {
-		if discardErr := discard(ctx, c, created); discardErr != nil {
+		// The caller's context may be why it failed (an interrupt, a
+		// deadline): the clean-up gets its own.
+		cleanup, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+		defer cancel()
+		if discardErr := discard(cleanup, c, created); discardErr != nil {
 			rot.New = created // the new token survives: the caller must know of it
 			return rot, fmt.Errorf("%w; revoking the new token %s failed too (it is live, its secret is in Rotation.New): %w", err, created.ID, discardErr)
 		}
@@ -115,6 +151,35 @@ func Rotate(ctx context.Context, c *wrapper.Client, id string, in RotateInput) (
 	}
 	rot.OldRevoked = true
 	return rot, nil
+}
+
+// differs says how the replacement's scopes or services, as Fastly answered
+// them, differ from the old token's; "" when they are the same sets.
+func differs(old, replacement wrapper.Token) string {
+	if !sameSet(old.Scopes, replacement.Scopes) {
+		return fmt.Sprintf("has scopes %q, the old token %q", replacement.Scopes, old.Scopes)
+	}
+	if !sameSet(old.Services, replacement.Services) {
+		return fmt.Sprintf("is limited to services %q, the old token to %q (none: all services)", replacement.Services, old.Services)
+	}
+	return ""
+}
+
+// sameSet reports whether a and b hold the same values, whatever their
+// order and repeats.
+func sameSet[T comparable](a, b []T) bool {
+	in := func(xs []T, v T) bool { return slices.Contains(xs, v) }
+	for _, v := range a {
+		if !in(b, v) {
+			return false
+		}
+	}
+	for _, v := range b {
+		if !in(a, v) {
+			return false
+		}
+	}
+	return true
 }
 
 // prove checks that the new key authenticates as the new token.
@@ -147,16 +212,17 @@ func discard(ctx context.Context, c *wrapper.Client, created wrapper.CreatedToke
 	return nil
 }
 
-// keyRefused asks c's API whether it refuses key (401 or 403 on GET
-// /tokens/self): then the key is unknown, revoked or expired there. err is
-// set when the answer says neither.
+// keyRefused asks c's API whether it refuses key on GET /tokens/self
+// (wrapper.KeyRefused: 401, or 403 "Token lookup failed"): then the key is
+// unknown, revoked or expired there. err is set when the answer says
+// neither.
 func keyRefused(ctx context.Context, c *wrapper.Client, key string) (bool, error) {
 	withKey, err := c.Clone(wrapper.WithToken(key))
 	if err != nil {
 		return false, err
 	}
 	_, err = withKey.Current(ctx)
-	if errors.Is(err, wrapper.ErrUnauthorized) || errors.Is(err, wrapper.ErrForbidden) {
+	if wrapper.KeyRefused(err) {
 		return true, nil
 	}
 	return false, err
