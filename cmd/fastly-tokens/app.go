@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -60,8 +59,17 @@ func runApp(ctx context.Context, a *app, args []string) int {
 	root.SetOut(sys.out)
 	root.SetErr(sys.err)
 	err := root.ExecuteContext(ctx)
-	if err != nil && errors.Is(context.Cause(ctx), errInterrupted) {
-		_, _ = fmt.Fprintln(sys.err, "\nfastly-tokens: interrupted")
+	var survivor *survivorError
+	if err != nil && errors.Is(context.Cause(ctx), errInterrupted) && !errors.As(err, &survivor) {
+		msg := "fastly-tokens: interrupted"
+		if a.name != "" {
+			msg = "fastly-tokens: " + a.name + ": interrupted"
+		}
+		var undone *undoneError
+		if errors.As(err, &undone) || errors.Is(err, wrapper.ErrOutcomeUnknown) {
+			msg += ": " + detail(err) // what is known of what it left behind
+		}
+		_, _ = fmt.Fprintln(sys.err, "\n"+msg)
 		return exitInterrupted
 	}
 	return a.exit(err)
@@ -104,6 +112,8 @@ func detail(err error) string {
 			text += " (check the key in FASTLY_API_TOKEN or --token-file)"
 		}
 	}
+	// The library's advice to its callers; the command says its own.
+	text = strings.ReplaceAll(text, " (it is live, its secret is in Rotation.New)", "")
 	for _, prefix := range []string{"fastly: ", "lifecycle: "} {
 		text = strings.ReplaceAll(text, prefix, "")
 	}
@@ -200,12 +210,7 @@ func (a *app) key(ctx context.Context) (string, error) {
 		}
 		return strings.TrimSpace(line), err
 	}
-	f, err := os.Open(a.tokenFile)
-	if err != nil {
-		return "", usagef("--token-file: %v", err)
-	}
-	defer func() { _ = f.Close() }()
-	lines, err := readNumbered(f, "--token-file "+a.tokenFile)
+	lines, err := readFile(ctx, "--token-file", a.tokenFile)
 	if err != nil {
 		return "", err
 	}

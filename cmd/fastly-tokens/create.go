@@ -157,10 +157,16 @@ func (a *app) createCommand() *cobra.Command {
 		Use:   "create --name NAME",
 		Short: "Create a token and print its secret, once (POST /tokens)",
 		Long: `create creates a token and delivers its secret once: on stdout, or with
---output to a new file (mode 0600, written whole or not at all). When the
-secret cannot be written (a full disk, a closed pipe), the new token is
-revoked and create exits 1 naming it: nobody is left holding a token whose
-secret is lost.`,
+--output to a new file (mode 0600, written whole or not at all). Delivered
+means written and readable: a file synced, a terminal written, a pipe whose
+reader took it. When the secret is not delivered (a full disk, a reader that
+exits before reading, Ctrl-C, --timeout), the new token is revoked on a
+fresh 30-second context and create exits 1 (130 on Ctrl-C) naming it; if
+even that revoke fails, it prints the token's id and "fastly-tokens revoke
+ID", never the secret, and exits 1. With stdout on /dev/null or closed it
+refuses before any request (exit 2): discard stdout with --output FILE.
+Ctrl-C while the create is in flight says that the token may exist and how
+to find it.`,
 		Args: cobra.NoArgs,
 		RunE: a.command(func(ctx context.Context, _ *cobra.Command, _ []string) error { return a.runCreate(ctx, o) }),
 	}
@@ -186,7 +192,7 @@ func (a *app) runCreate(ctx context.Context, o *createOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := o.out.check(); err != nil {
+	if err := a.checkDestination(&o.out); err != nil {
 		return err
 	}
 	key, err := a.key(ctx)
@@ -211,7 +217,7 @@ func (a *app) runCreate(ctx context.Context, o *createOptions) error {
 	if err != nil {
 		return explain(err, otp != "")
 	}
-	if err := a.deliver(&o.out, created, newToken{Token: created.Token, AccessToken: created.AccessToken}); err != nil {
+	if err := a.deliver(ctx, &o.out, created, newToken{Token: created.Token, AccessToken: created.AccessToken}); err != nil {
 		return undo(ctx, c, created, err)
 	}
 	return nil
@@ -234,8 +240,15 @@ func (a *app) rotateCommand() *cobra.Command {
 		Long: `rotate creates a token with the old one's scopes, services and owner, proves
 the new key works (GET /tokens/self with it), delivers the new secret (on
 stdout, or with --output to a new file, mode 0600) and only then revokes the
-old token (unless --keep-old). When the secret cannot be written, the new
-token is revoked and the old one kept: exit 1. With --json, stdout gets one
+old token (unless --keep-old). The replacement must have the old token's
+scopes and services as Fastly answers them (an old token that reads with no
+scopes is refused before anything is created). When the secret is not
+delivered (a full disk, a reader that exits before reading, Ctrl-C,
+--timeout), the new token is revoked on a fresh 30-second context and the
+old one kept: exit 1 (130 on Ctrl-C); if even that revoke fails, rotate
+prints the new token's id and "fastly-tokens revoke ID", never its secret.
+With stdout on /dev/null or closed it refuses before any request (exit 2).
+With --json, stdout gets one
 object {"old_id", "new"} before the old token is revoked; exit 0 means it
 was revoked (or kept with --keep-old).`,
 		Args:              cobra.ExactArgs(1),
@@ -261,7 +274,7 @@ type rotationJSON struct {
 }
 
 func (a *app) runRotate(ctx context.Context, id string, o *rotateOptions) error {
-	if err := o.out.check(); err != nil {
+	if err := a.checkDestination(&o.out); err != nil {
 		return err
 	}
 	c, err := a.clientFor(ctx, id)
@@ -273,14 +286,20 @@ func (a *app) runRotate(ctx context.Context, id string, o *rotateOptions) error 
 		return err
 	}
 	otp := a.oneTimePassword(&o.cr)
+	delivered := false
 	in := lifecycle.RotateInput{Name: o.name, Username: o.cr.login, Password: password, OTP: otp, KeepOld: o.keepOld,
-		Store: func(_ context.Context, created wrapper.CreatedToken) error {
-			return a.deliver(&o.out, created, rotationJSON{OldID: id, New: newToken{Token: created.Token, AccessToken: created.AccessToken}})
+		Store: func(ctx context.Context, created wrapper.CreatedToken) error {
+			err := a.deliver(ctx, &o.out, created, rotationJSON{OldID: id, New: newToken{Token: created.Token, AccessToken: created.AccessToken}})
+			delivered = err == nil
+			return err
 		}}
 	if o.expiresIn != 0 {
 		in.ExpiresAt = a.sys.now().Add(time.Duration(o.expiresIn)).UTC().Truncate(time.Second)
 	}
 	rot, err := lifecycle.Rotate(ctx, c, id, in)
+	if err != nil && rot.New.ID != "" && !delivered {
+		return &survivorError{id: rot.New.ID, err: err} // Rotate could not revoke what it could not deliver
+	}
 	if err != nil {
 		return explain(err, otp != "")
 	}

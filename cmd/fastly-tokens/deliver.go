@@ -40,8 +40,24 @@ func (o *secretOutput) check() error {
 	if info, err := os.Stat(filepath.Dir(o.path)); err != nil || !info.IsDir() {
 		return usagef("--output %s: its folder does not exist", o.path)
 	}
-	if _, err := os.Lstat(o.path); err == nil && !o.force {
+	info, err := os.Lstat(o.path)
+	if err == nil && info.IsDir() {
+		return usagef("--output %s is a folder: name a file in it", o.path)
+	}
+	if err == nil && !o.force {
 		return usagef("--output %s exists: pass --force to replace it", o.path)
+	}
+	return nil
+}
+
+// checkDestination refuses, before any request, a new secret that would go
+// where nobody can read it: stdout on /dev/null or closed, without --output.
+func (a *app) checkDestination(o *secretOutput) error {
+	if err := o.check(); err != nil {
+		return err
+	}
+	if o.path == "" && a.sys.stdoutDiscarded() {
+		return usagef("stdout is /dev/null or closed, so the new secret would be lost: write it to a file with --output FILE")
 	}
 	return nil
 }
@@ -55,8 +71,12 @@ type newToken struct {
 
 // deliver hands the new secret over, every write checked: with --output, to
 // the file (the secret alone, or with --json the whole JSON v), the token's
-// row without the secret on stdout; else everything on stdout.
-func (a *app) deliver(o *secretOutput, created wrapper.CreatedToken, v any) error {
+// row without the secret on stdout; else everything on stdout, which must
+// then be read back: synced when a file, read by its reader when a pipe.
+func (a *app) deliver(ctx context.Context, o *secretOutput, created wrapper.CreatedToken, v any) error {
+	if !printableKey(created.AccessToken) {
+		return errors.New("the server's access_token holds characters a key never has: not printed")
+	}
 	if o.path != "" {
 		err := writeFileAtomic(o.path, o.force, func(w io.Writer) error {
 			if a.json {
@@ -83,7 +103,7 @@ func (a *app) deliver(o *secretOutput, created wrapper.CreatedToken, v any) erro
 		if err := a.writeJSON(v); err != nil {
 			return err
 		}
-		return a.sys.sync()
+		return a.sys.delivered(ctx)
 	}
 	t := newTable(a.sys.out, tokenHeader...)
 	t.token(created.Token, a.sys.now())
@@ -93,7 +113,18 @@ func (a *app) deliver(o *secretOutput, created wrapper.CreatedToken, v any) erro
 	if _, err := fmt.Fprintf(a.sys.out, "\naccess token (shown once, store it now): %s\n", created.AccessToken); err != nil {
 		return err
 	}
-	return a.sys.sync()
+	return a.sys.delivered(ctx)
+}
+
+// printableKey reports a secret of printable ASCII only, as Fastly's keys
+// are: anything else from a server could drive the terminal.
+func printableKey(s string) bool {
+	for i := range len(s) {
+		if s[i] <= ' ' || s[i] >= 0x7f {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // writeFileAtomic writes a new file at path through a temporary file in the
@@ -140,15 +171,39 @@ func writeFileAtomic(path string, replace bool, write func(io.Writer) error) (er
 	return nil
 }
 
+// cleanupTimeout bounds the revoke of a token whose secret could not be
+// delivered: it runs on a fresh context, since the command's may be what
+// ended (an interrupt, --timeout).
+const cleanupTimeout = 30 * time.Second
+
+// survivorError is a token this command created whose secret was not
+// delivered and which could not be revoked either: the message names it and
+// the command that revokes it, never its secret. It always exits 1.
+type survivorError struct {
+	id  string
+	err error
+}
+
+func (e *survivorError) Error() string {
+	return fmt.Sprintf("%v: token %s is live and its secret was not delivered: revoke it with \"fastly-tokens revoke %s\"", e.err, e.id, e.id)
+}
+
+func (e *survivorError) Unwrap() error { return e.err }
+
 // undo revokes a token whose secret could not be delivered: nobody holds
 // it. It runs even when ctx has ended (an interrupt mid-write), bounded on
 // its own.
 func undo(ctx context.Context, c *wrapper.Client, created wrapper.CreatedToken, writeErr error) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 	defer cancel()
 	if err := c.Revoke(ctx, created.ID); err != nil {
-		return fmt.Errorf("created %s, could not write its secret (%w), and revoking it failed: %w: revoke it with \"fastly-tokens revoke %s\"",
-			created.ID, writeErr, err, created.ID)
+		return &survivorError{id: created.ID, err: fmt.Errorf("created %s, could not write its secret (%w), and revoking it failed: %w", created.ID, writeErr, err)}
 	}
-	return fmt.Errorf("created %s, could not write its secret (%w): revoked %s", created.ID, writeErr, created.ID)
+	return &undoneError{fmt.Errorf("created %s, could not write its secret (%w): revoked %s", created.ID, writeErr, created.ID)}
 }
+
+// undoneError is a token this command created and revoked again because
+// its secret could not be delivered.
+type undoneError struct{ error }
+
+func (e *undoneError) Unwrap() error { return e.error }

@@ -18,22 +18,8 @@
 // one new secret that create and rotate print on stdout.
 package main
 
-import (
-	"context"
-	"os"
-	"os/signal"
-	"syscall"
-)
+import "os"
 
 func main() {
-	ctx, cancel := context.WithCancelCause(context.Background())
-	signals := make(chan os.Signal, 1)
-	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		<-signals
-		cancel(errInterrupted) // every read and request returns at once
-	}()
-	code := run(ctx, systemIO(), os.Args[1:])
-	signal.Stop(signals)
-	os.Exit(code)
+	os.Exit(mainWith(systemIO(), os.Args[1:]))
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 
@@ -20,6 +19,7 @@ const (
 	outcomeNotFound    = "not_found"
 	outcomeFailed      = "failed"
 	outcomeWouldRevoke = "would_revoke"
+	outcomeUnknown     = "unknown"
 	notFoundMeaning    = "not found: revoked earlier, or not visible to this key"
 )
 
@@ -38,10 +38,17 @@ func (a *app) revokeCommand() *cobra.Command {
 		Use:   "revoke [ID...] [--from-file PATH] [--current]",
 		Short: "Revoke tokens by id, from a file, or the key's own token",
 		Long: `revoke revokes tokens in bulk batches (DELETE /tokens), sorting out a refused
-batch with reads, and reports each id as revoked, not_found (revoked earlier,
-or not visible to this key) or failed. A not_found id is not a failure (exit
-0); a failed one is (exit 1). After a rate limit, or three batches in a row
-that fail, it sends nothing more.
+batch with reads, and reports each id as:
+  revoked    this command's revoke was answered 2xx
+  not_found  revoked earlier, or not visible to this key (Fastly does not say
+             which): not a failure
+  unknown    the revoke was sent and its answer never came (a reset, a
+             timeout, a 5xx): the token may be revoked; check with
+             "fastly-tokens get ID"
+  failed     not revoked: refused, or not sent (the error says why)
+Exit 0 when every id is revoked or not_found, else 1. After a rate limit,
+three batches in a row that fail, or two refused for the key itself (dead,
+read-only), it sends nothing more.
 
 Ids come as arguments, from --from-file (one a line; - for stdin; blank lines
 and # comments ignored), and --current adds the key's own token, which is
@@ -98,10 +105,23 @@ func (a *app) runRevoke(ctx context.Context, o *revokeOptions) error {
 	if progress {
 		_, _ = fmt.Fprintln(a.sys.err) // end the progress line before anything else is printed
 	}
-	if werr := a.writeReport(ids, report); werr != nil {
-		return werr
+	werr := a.writeReport(ids, report)
+	unknown := 0
+	for _, e := range report.Failed {
+		if errors.Is(e, wrapper.ErrOutcomeUnknown) {
+			unknown++
+		}
 	}
-	_, _ = fmt.Fprintf(a.sys.err, "revoked %d, not found %d, failed %d\n", len(report.Revoked), len(report.NotFound), len(report.Failed))
+	// The summary goes to stderr whatever became of stdout (a full disk).
+	summary := fmt.Sprintf("revoked %d, not found %d, failed %d", len(report.Revoked), len(report.NotFound), len(report.Failed)-unknown)
+	if unknown > 0 {
+		summary = fmt.Sprintf("revoked %d, not found %d, unknown %d (may be revoked), failed %d",
+			len(report.Revoked), len(report.NotFound), unknown, len(report.Failed)-unknown)
+	}
+	_, _ = fmt.Fprintln(a.sys.err, summary)
+	if werr != nil {
+		return errors.Join(fmt.Errorf("writing the report: %w", werr), err)
+	}
 	return err
 }
 
@@ -130,12 +150,7 @@ func (a *app) revokeIDs(ctx context.Context, args []string, fromFile string) ([]
 		}
 		lines = read
 	default:
-		f, err := os.Open(fromFile)
-		if err != nil {
-			return nil, usagef("--from-file: %v", err)
-		}
-		read, err := readNumbered(f, "--from-file "+fromFile)
-		_ = f.Close()
+		read, err := readFile(ctx, "--from-file", fromFile)
 		if err != nil {
 			return nil, err
 		}
@@ -216,6 +231,14 @@ func (a *app) confirm(ctx context.Context, ids []string, yes, stdinUsed bool) er
 	return nil
 }
 
+// unknownMeaning is what an outcome "unknown" tells the reader of id.
+func unknownMeaning(id string) string {
+	if id == "" {
+		return "the revoke was sent and its answer never came: the key may be revoked"
+	}
+	return fmt.Sprintf("the revoke was sent and its answer never came: the token may be revoked; check with \"fastly-tokens get %s\"", id)
+}
+
 // writeReport prints each id's outcome in the order given.
 func (a *app) writeReport(ids []string, report lifecycle.RevokeReport) error {
 	lines := make([]outcomeLine, 0, len(ids))
@@ -234,6 +257,8 @@ func (a *app) writeReport(ids []string, report lifecycle.RevokeReport) error {
 			line.Outcome = outcomeRevoked
 		case notFound[id]:
 			line.Outcome = outcomeNotFound
+		case errors.Is(report.Failed[id], wrapper.ErrOutcomeUnknown):
+			line.Outcome, line.Error = outcomeUnknown, unknownMeaning(id)
 		default:
 			line.Outcome = outcomeFailed
 			if err := report.Failed[id]; err != nil {

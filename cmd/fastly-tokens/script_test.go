@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -42,7 +42,7 @@ func scriptMain() {
 		defer func() { _ = stdout.Close(); _ = stderr.Close() }()
 		sys.out, sys.err = io.MultiWriter(os.Stdout, stdout), io.MultiWriter(os.Stderr, stderr)
 	}
-	code := run(context.Background(), sys, os.Args[1:])
+	code := mainWith(sys, os.Args[1:])
 	os.Exit(code) //nolint:gocritic // the transcripts are unbuffered files
 }
 
@@ -64,12 +64,17 @@ func TestScripts(t *testing.T) {
 			"otp":       cmdOTP,
 			"addtoken":  cmdAddToken,
 			"nosecrets": cmdNoSecrets,
+			"fault":     cmdFault,
+			"waitstall": cmdWaitStall,
 		},
 	})
 }
 
 // fixture is one script's server and what the script may not see printed.
 type fixture struct {
+	faults   []fault       // hostile answers, first match wins
+	stalled  atomic.Int32  // requests held by a stall fault now
+	quit     chan struct{} // closed when the script ends
 	srv      *api.Server
 	accounts api.Accounts
 	mu       sync.Mutex
@@ -81,8 +86,84 @@ type fixture struct {
 func (f *fixture) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.counts[r.Method+" "+r.URL.Path]++
+	var hostile *fault
+	for i := range f.faults {
+		if f.faults[i].method == r.Method && f.faults[i].path.MatchString(r.URL.Path) {
+			hostile = &f.faults[i]
+			break
+		}
+	}
 	f.mu.Unlock()
-	f.srv.ServeHTTP(w, r)
+	if hostile == nil {
+		f.srv.ServeHTTP(w, r)
+		return
+	}
+	hostile.serve(f, w, r)
+}
+
+// fault is a hostile answer to the requests of one method whose path
+// matches: the proxy the scripts put between the command and the API.
+type fault struct {
+	method string
+	path   *regexp.Regexp
+	action string
+}
+
+func (h *fault) serve(f *fixture, w http.ResponseWriter, r *http.Request) {
+	switch h.action {
+	case "stall": // never answer: the client gives up or is interrupted
+		f.stalled.Add(1)
+		defer f.stalled.Add(-1)
+		select {
+		case <-r.Context().Done():
+		case <-f.quit: // the script ended: let the server close
+		}
+	case "500":
+		http.Error(w, `{"msg":"internal error"}`, http.StatusInternalServerError)
+	case "500after", "resetafter": // act, then lose the answer
+		f.srv.ServeHTTP(httptest.NewRecorder(), r)
+		if h.action == "500after" {
+			http.Error(w, `{"msg":"internal error"}`, http.StatusInternalServerError)
+			return
+		}
+		fallthrough
+	case "reset":
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err == nil {
+			_ = conn.Close()
+		}
+	}
+}
+
+// cmdFault: fault METHOD PATH-REGEXP stall|500|reset|500after|resetafter
+// makes the proxy answer matching requests so; fault clear removes all.
+func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
+	f := fixtureOf(ts)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(args) == 1 && args[0] == "clear" && !neg {
+		f.faults = nil
+		return
+	}
+	if len(args) != 3 || neg {
+		ts.Fatalf("usage: fault METHOD PATH-REGEXP stall|500|reset|500after|resetafter, or fault clear")
+	}
+	f.faults = append(f.faults, fault{method: args[0], path: regexp.MustCompile("^" + args[1] + "$"), action: args[2]})
+}
+
+// cmdWaitStall: waitstall waits (at most 10 s) until a request is held by
+// a stall fault.
+func cmdWaitStall(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 0 || neg {
+		ts.Fatalf("usage: waitstall")
+	}
+	f := fixtureOf(ts)
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if f.stalled.Load() > 0 {
+			return
+		}
+	}
+	ts.Fatalf("no request stalled after 10s")
 }
 
 func (f *fixture) canary(secrets ...string) {
@@ -92,7 +173,7 @@ func (f *fixture) canary(secrets ...string) {
 }
 
 func setupScript(env *testscript.Env) error {
-	f := &fixture{counts: map[string]int{}}
+	f := &fixture{counts: map[string]int{}, quit: make(chan struct{})}
 	sim, accounts, err := api.NewSeeded(api.WithResponseCheck(func(err error) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
@@ -104,6 +185,7 @@ func setupScript(env *testscript.Env) error {
 	f.srv, f.accounts = sim, accounts
 	srv := httptest.NewServer(f)
 	env.Defer(srv.Close)
+	env.Defer(func() { close(f.quit) }) // deferred calls run last first: before Close
 	env.Values["fixture"] = f
 
 	transcripts := filepath.Join(env.WorkDir, ".transcript")

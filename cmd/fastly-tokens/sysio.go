@@ -39,9 +39,10 @@ type sysIO struct {
 	// returns when ctx ends, with the terminal restored.
 	readPassword func(ctx context.Context) (string, error)
 
-	// syncOut makes what was written to stdout durable when stdout is a
-	// file; nil elsewhere.
-	syncOut func() error
+	// stdout is the process's real stdout, asked where a new secret goes
+	// (discarded? a pipe read by its reader? a file to sync?); nil in tests
+	// that write to a buffer, which takes every write.
+	stdout *os.File
 
 	lines *bufio.Reader // stdin, read by lines; made on first use
 }
@@ -49,13 +50,7 @@ type sysIO struct {
 func systemIO() *sysIO {
 	stdin := int(os.Stdin.Fd()) //nolint:gosec // a file descriptor fits an int
 	return &sysIO{
-		in: os.Stdin, out: os.Stdout, err: os.Stderr,
-		syncOut: func() error {
-			if info, err := os.Stdout.Stat(); err == nil && info.Mode().IsRegular() {
-				return os.Stdout.Sync()
-			}
-			return nil
-		},
+		in: os.Stdin, out: os.Stdout, err: os.Stderr, stdout: os.Stdout,
 		getenv:         os.Getenv,
 		now:            time.Now,
 		stdinTerminal:  func() bool { return term.IsTerminal(stdin) },
@@ -202,10 +197,17 @@ func (s *sysIO) prompt(ctx context.Context, question string) (string, error) {
 	return strings.TrimSpace(answer), err
 }
 
-// sync makes stdout durable when it is a file.
-func (s *sysIO) sync() error {
-	if s.syncOut == nil {
-		return nil
-	}
-	return s.syncOut()
+// readFile reads the list in the file at path for flag. Opening and reading
+// run aside, so that SIGINT ends the command within a second whatever the
+// file is: a FIFO without a writer blocks in open, a pipe (<(cmd),
+// /dev/stdin) until its writer ends. What runs aside is left to the exit.
+func readFile(ctx context.Context, flag, path string) ([]numbered, error) {
+	return interruptible(ctx, func() ([]numbered, error) {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, usagef("%s: %v", flag, err)
+		}
+		defer func() { _ = f.Close() }()
+		return readNumbered(f, flag+" "+path)
+	}, nil)
 }
