@@ -53,6 +53,14 @@ type backend struct {
 	mu        sync.Mutex
 	sudoUntil time.Time // the engine's key is in sudo mode until then
 	lastStep  int64     // the last TOTP step whose code was sent
+	// refused is set when Fastly refused a sign-in for its credentials:
+	// the engine signs in no more until config is written again, so lease
+	// holders cannot lock the account by reading creds.
+	refused error
+	// ownerOf and owner cache whose key the config holds: the Fastly user
+	// id that GET /tokens/self answered for the config with that
+	// fingerprint (api_url and key, hashed).
+	ownerOf, owner string
 }
 
 func newBackend(now func() time.Time, opts []wrapper.Option) *backend {
@@ -79,9 +87,10 @@ func newBackend(now func() time.Time, opts []wrapper.Option) *backend {
 	return b
 }
 
-// forgetSignIn drops the cached sudo window (the config changed).
+// forgetSignIn drops the cached sudo window, a refused sign-in and the
+// key's owner (the config changed).
 func (b *backend) forgetSignIn() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.sudoUntil = time.Time{}
+	b.sudoUntil, b.refused, b.ownerOf, b.owner = time.Time{}, nil, "", ""
 }

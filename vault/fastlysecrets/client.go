@@ -2,8 +2,11 @@ package fastlysecrets
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/hashicorp/vault/sdk/logical"
@@ -67,14 +70,107 @@ func (b *backend) ensureSudo(ctx context.Context, c *config, client *wrapper.Cli
 	if b.sudoUntil.After(b.now().Add(sudoMargin)) {
 		return nil
 	}
+	if b.refused != nil {
+		return b.refused
+	}
 	code, err := b.oneTimeCode(c)
 	if err != nil {
 		return err
 	}
 	until, err := client.Sudo(ctx, wrapper.SudoInput{Username: c.Login, Password: c.Password, OTP: code})
+	if refusedCredentials(err) {
+		b.refused = &signInRefusedError{at: b.now(), err: err}
+		return b.refused
+	}
 	if err != nil {
 		return fmt.Errorf("signing in (POST /sudo): %w", err)
 	}
 	b.sudoUntil = until
+	return nil
+}
+
+// refusedCredentials reports an answer to POST /sudo that refuses the
+// credentials themselves (a wrong password or code, a locked account): a
+// 4xx other than 429. Trying them again only counts towards a lockout.
+func refusedCredentials(err error) bool {
+	var apiErr *wrapper.APIError
+	return errors.As(err, &apiErr) && apiErr.StatusCode >= 400 && apiErr.StatusCode < 500 &&
+		apiErr.StatusCode != http.StatusTooManyRequests && !errors.Is(err, wrapper.ErrOutcomeUnknown)
+}
+
+// signInRefusedError is a sign-in Fastly refused for its credentials; it is
+// answered to every creds read until config is written again.
+type signInRefusedError struct {
+	at  time.Time
+	err error
+}
+
+func (e *signInRefusedError) Error() string {
+	return fmt.Sprintf("Fastly refused the engine's sign-in (POST /sudo) at %s: %v; the engine signs in no more until config is written again (check login, password and totp_secret)",
+		e.at.UTC().Format(time.RFC3339), e.err)
+}
+
+func (e *signInRefusedError) Unwrap() error { return e.err }
+
+// fingerprint identifies a config's API and key without holding the key.
+func fingerprint(c *config) string {
+	sum := sha256.Sum256([]byte(c.APIURL + "\x00" + c.Key))
+	return hex.EncodeToString(sum[:])
+}
+
+// keyOwner is the Fastly user id of the config's key, asked once per config
+// (GET /tokens/self) and cached until the config changes.
+func (b *backend) keyOwner(ctx context.Context, c *config, client *wrapper.Client) (string, error) {
+	fp := fingerprint(c)
+	b.mu.Lock()
+	if b.ownerOf == fp {
+		owner := b.owner
+		b.mu.Unlock()
+		return owner, nil
+	}
+	b.mu.Unlock()
+	self, err := client.Current(ctx)
+	if err != nil {
+		return "", fmt.Errorf("reading the engine's key (GET /tokens/self): %w", err)
+	}
+	b.mu.Lock()
+	b.ownerOf, b.owner = fp, self.UserID
+	b.mu.Unlock()
+	return self.UserID, nil
+}
+
+// leaseOwner is where a token was issued and whose it is: a 404 for it
+// means "gone" only from that API, to that user's key.
+type leaseOwner struct {
+	APIURL string `json:"api_url"`
+	UserID string `json:"user_id"`
+}
+
+// revokeIssued revokes a token the engine issued for owner. Revoked, or
+// 404 when the engine's key is still owner's at owner's API, is nil. A 404
+// anywhere else proves nothing (the token may be live and another user's,
+// or at another API): an error, so Vault retries and the lease is kept
+// until the config is restored or the token dies at its expires_at. A
+// lease from before owners were recorded (empty owner) keeps the old rule.
+func (b *backend) revokeIssued(ctx context.Context, c *config, client *wrapper.Client, id string, owner leaseOwner) error {
+	err := client.Revoke(ctx, id)
+	if err == nil || !errors.Is(err, wrapper.ErrNotFound) {
+		return err
+	}
+	if owner.APIURL != "" && owner.APIURL != c.APIURL {
+		return fmt.Errorf("%w; token %s was issued at %s, and the engine is now configured for %s, where a 404 proves nothing: restore api_url, or the token dies at its expires_at",
+			err, id, owner.APIURL, c.APIURL)
+	}
+	if owner.UserID == "" {
+		return nil
+	}
+	current, ownerErr := b.keyOwner(ctx, c, client)
+	if ownerErr != nil {
+		return fmt.Errorf("%w; and whose key the engine holds is unknown: %w", err, ownerErr)
+	}
+	if current != owner.UserID {
+		return fmt.Errorf("%w; token %s belongs to user %s, and the engine's key now to user %s, who may not see it: restore the key, or the token dies at its expires_at",
+			err, id, owner.UserID, current)
+	}
 	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
+	"time"
 
 	"github.com/hashicorp/vault/sdk/framework"
 	"github.com/hashicorp/vault/sdk/logical"
@@ -85,9 +87,15 @@ func (b *backend) configWrite(ctx context.Context, req *logical.Request, d *fram
 	if c == nil {
 		c = &config{APIURL: wrapper.DefaultBaseURL}
 	}
+	if refusal := secretsGoWithTheirPlace(c, d); refusal != "" {
+		return logical.ErrorResponse(refusal), nil
+	}
 	for field, into := range map[string]*string{"api_url": &c.APIURL, "login": &c.Login, "password": &c.Password, "totp_secret": &c.TOTPSecret, "key": &c.Key} {
 		if v, ok := d.GetOk(field); ok {
 			*into = v.(string)
+			if field != "api_url" && field != "login" {
+				*into = oneLine(*into)
+			}
 		}
 	}
 	if c.Login == "" || c.Password == "" || c.Key == "" {
@@ -104,11 +112,85 @@ func (b *backend) configWrite(ctx context.Context, req *logical.Request, d *fram
 			return logical.ErrorResponse(err.Error()), nil
 		}
 	}
+	owner, until, refusal := b.verifyConfig(ctx, c)
+	if refusal != "" {
+		return logical.ErrorResponse(refusal), nil
+	}
 	if err := b.saveConfig(ctx, req.Storage, c); err != nil {
 		return nil, err
 	}
 	b.forgetSignIn()
+	b.mu.Lock()
+	b.ownerOf, b.owner, b.sudoUntil = fingerprint(c), owner, until
+	b.mu.Unlock()
 	return nil, nil
+}
+
+// secretsGoWithTheirPlace refuses a write that changes api_url or login of
+// a stored config without giving password and key (and totp_secret, when
+// one is set) again: else the stored secrets would be sent to a new host,
+// or for a new login, by whoever may write config but not read them.
+func secretsGoWithTheirPlace(c *config, d *framework.FieldData) string {
+	if c.Login == "" && c.Key == "" {
+		return "" // a first write
+	}
+	moved := false
+	for field, was := range map[string]string{"api_url": c.APIURL, "login": c.Login} {
+		if v, ok := d.GetOk(field); ok && v.(string) != was {
+			moved = true
+		}
+	}
+	if !moved {
+		return ""
+	}
+	needed := []string{"password", "key"}
+	if c.TOTPSecret != "" {
+		needed = append(needed, "totp_secret")
+	}
+	var missing []string
+	for _, field := range needed {
+		if _, ok := d.GetOk(field); !ok {
+			missing = append(missing, field)
+		}
+	}
+	if len(missing) == 0 {
+		return ""
+	}
+	return "changing api_url or login needs " + strings.Join(needed, ", ") + " in the same write (missing: " + strings.Join(missing, ", ") +
+		"): the stored secrets are never sent to a new host or for a new login"
+}
+
+// oneLine strips one line ending from a secret read from a file (echo and
+// jq -r end it with one).
+func oneLine(s string) string {
+	s = strings.TrimSuffix(s, "\n")
+	return strings.TrimSuffix(s, "\r")
+}
+
+// verifyConfig checks the key and the credentials once, before they are
+// stored: GET /tokens/self with the key (whose user it is), then POST
+// /sudo as login (which Fastly refuses unless the key is login's). It
+// returns the key's user and the sudo window, or why the config is refused.
+func (b *backend) verifyConfig(ctx context.Context, c *config) (owner string, until time.Time, refusal string) {
+	client, err := b.client(c)
+	if err != nil {
+		return "", time.Time{}, err.Error()
+	}
+	self, err := client.Current(ctx)
+	if err != nil {
+		return "", time.Time{}, "the key does not prove out at " + c.APIURL + " (GET /tokens/self): " + err.Error()
+	}
+	b.mu.Lock()
+	code, err := b.oneTimeCode(c)
+	b.mu.Unlock()
+	if err != nil {
+		return "", time.Time{}, err.Error()
+	}
+	until, err = client.Sudo(ctx, wrapper.SudoInput{Username: c.Login, Password: c.Password, OTP: code})
+	if err != nil {
+		return "", time.Time{}, "signing in as " + c.Login + " with the key (POST /sudo) failed; the key must be " + c.Login + "'s: " + err.Error()
+	}
+	return self.UserID, until, ""
 }
 
 func (b *backend) configRead(ctx context.Context, req *logical.Request, _ *framework.FieldData) (*logical.Response, error) {

@@ -46,13 +46,28 @@ func (b *backend) credsRead(ctx context.Context, req *logical.Request, d *framew
 	if plan.MaxTTL <= 0 {
 		return logical.ErrorResponse("the role and the mount give no lifetime: set max_ttl"), nil
 	}
+	b.mu.Lock()
+	refused := b.refused
+	b.mu.Unlock()
+	if refused != nil {
+		return logical.ErrorResponse(refused.Error()), nil
+	}
+	userID, err := b.keyOwner(ctx, c, client)
+	if err != nil {
+		return nil, err
+	}
+	owner := leaseOwner{APIURL: c.APIURL, UserID: userID}
 	name := fastlyrules.TokenName(roleName, fastlyrules.NewSuffix())
-	walID, err := framework.PutWAL(ctx, req.Storage, walKind, &walEntry{Name: name, ExpiresAt: plan.ExpiresAt.Format(time.RFC3339)})
+	walID, err := framework.PutWAL(ctx, req.Storage, walKind, &walEntry{Name: name, ExpiresAt: plan.ExpiresAt.Format(time.RFC3339), Owner: owner})
 	if err != nil {
 		return nil, fmt.Errorf("writing the write-ahead log: %w", err)
 	}
 	if err := b.ensureSudo(ctx, c, client); err != nil {
 		_ = framework.DeleteWAL(ctx, req.Storage, walID) // nothing was created
+		var refused *signInRefusedError
+		if errors.As(err, &refused) {
+			return logical.ErrorResponse(err.Error()), nil
+		}
 		return nil, err
 	}
 	scopes := make([]wrapper.Scope, len(role.Scopes))
@@ -67,11 +82,31 @@ func (b *backend) credsRead(ctx context.Context, req *logical.Request, d *framew
 		if !errors.Is(err, wrapper.ErrOutcomeUnknown) {
 			_ = framework.DeleteWAL(ctx, req.Storage, walID) // refused: nothing was created
 		} // else the entry stays: the rollback finds the token by its name, if it exists
+		if refusedCredentials(err) { // Fastly's answer about this request (a token limit, a bad scope): the caller's to read
+			return logical.ErrorResponse("creating the token: " + err.Error()), nil
+		}
 		return nil, fmt.Errorf("creating the token: %w", err)
+	}
+	if created.UserID != "" && created.UserID != userID {
+		b.discardIssued(ctx, c, client, created.ID, owner)
+		_ = framework.DeleteWAL(ctx, req.Storage, walID)
+		return nil, fmt.Errorf("the token Fastly created belongs to user %s, not to the engine's key's user %s: revoked", created.UserID, userID)
+	}
+	if created.ExpiresAt.IsZero() || created.ExpiresAt.After(plan.ExpiresAt) {
+		// The lease would claim an end the token does not have.
+		got := "none"
+		if !created.ExpiresAt.IsZero() {
+			got = created.ExpiresAt.Format(time.RFC3339)
+		}
+		if err := b.discardIssued(ctx, c, client, created.ID, owner); err == nil {
+			_ = framework.DeleteWAL(ctx, req.Storage, walID)
+		} // else the entry stays: the rollback revokes it
+		return nil, fmt.Errorf("Fastly created token %s with expires_at %s, not %s as asked: revoked, no lease issued",
+			created.ID, got, plan.ExpiresAt.Format(time.RFC3339))
 	}
 	if err := framework.DeleteWAL(ctx, req.Storage, walID); err != nil {
 		// The rollback would revoke a leased token later: revoke it now instead.
-		_ = fastlyrules.RevokeSucceeded(client.Revoke(ctx, created.ID))
+		b.discardIssued(ctx, c, client, created.ID, owner)
 		return nil, fmt.Errorf("clearing the write-ahead log: %w", err)
 	}
 	services := created.Services
@@ -93,8 +128,20 @@ func (b *backend) credsRead(ctx context.Context, req *logical.Request, d *framew
 		"token_id":   created.ID,
 		"role":       roleName,
 		"expires_at": plan.ExpiresAt.Format(time.RFC3339), // a string: lease data crosses gRPC as JSON
+		"api_url":    owner.APIURL,
+		"user_id":    owner.UserID,
 	})
 	resp.Secret.TTL, resp.Secret.MaxTTL = plan.TTL, plan.MaxTTL
 	resp.Secret.Renewable = true
 	return resp, nil
+}
+
+// discardIssued revokes a token the engine issued and will not lease; a
+// failure is logged (the token's expires_at still ends it) and returned.
+func (b *backend) discardIssued(ctx context.Context, c *config, client *wrapper.Client, id string, owner leaseOwner) error {
+	err := b.revokeIssued(ctx, c, client, id, owner)
+	if err != nil {
+		b.Logger().Warn("revoking a token the engine will not lease failed; it dies at its expires_at", "token_id", id, "error", err.Error())
+	}
+	return err
 }

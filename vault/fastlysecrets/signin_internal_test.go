@@ -59,8 +59,10 @@ func TestLostCreateIsRolledBack(t *testing.T) {
 		}
 		return false
 	})
-	_, err = h.read("creds/ci")
-	require.Error(t, err)
+	resp, err := h.read("creds/ci")
+	require.NoError(t, err)
+	require.True(t, resp.IsError(), "Fastly's refusal is the caller's to read, a 4xx, not a 500")
+	assert.Contains(t, resp.Error().Error(), "422 Unprocessable Entity")
 	wals, err = framework.ListWAL(t.Context(), h.storage)
 	require.NoError(t, err)
 	assert.Empty(t, wals)
@@ -83,23 +85,54 @@ func TestSignInOncePerWindow(t *testing.T) {
 	h.scan()
 }
 
-// TestSignInIsNeverRetried: a wrong password is one /sudo, never
-// repeated towards a lockout; a code is never sent twice in one step; a
-// 429 says when the limit resets.
+// TestSignInIsNeverRetried: a wrong password is refused when config is
+// written (one /sudo). A password that stops working later is one /sudo
+// too: every later creds read answers the refusal and its time, and sends
+// nothing, until config is written again. A 429 says when the limit
+// resets, and is not latched.
 func TestSignInIsNeverRetried(t *testing.T) {
 	h := newHarness(t, api.RoleTwoFactorUser, nil)
-	h.ok(h.write("roles/ci", map[string]any{"max_ttl": "1h"}))
-	h.ok(h.write("config", map[string]any{"password": "not the password"}))
-	_, err := h.read("creds/ci")
-	require.ErrorContains(t, err, "signing in (POST /sudo)")
-	assert.Equal(t, 1, h.count("POST /sudo"))
-	_, err = h.read("creds/ci")
-	require.ErrorContains(t, err, "already used in this 30-second step")
-	assert.Equal(t, 1, h.count("POST /sudo"), "the second code of one step is never sent")
+	h.ok(h.write("roles/ci", map[string]any{"scopes": "purge_all", "max_ttl": "1h"}))
+	assert.Equal(t, 1, h.count("POST /sudo"), "config write signed in once")
+	h.clk.Advance(30 * time.Second)
+	resp, err := h.write("config", map[string]any{"password": "not the password"})
+	require.NoError(t, err)
+	require.True(t, resp.IsError())
+	assert.Contains(t, resp.Error().Error(), "signing in as "+h.account.Login+" with the key (POST /sudo) failed")
+	assert.Equal(t, 2, h.count("POST /sudo"))
+	stored, err := h.b.(*backend).config(t.Context(), h.storage)
+	require.NoError(t, err)
+	assert.Equal(t, h.account.Password, stored.Password, "a refused config is not stored")
+
+	// The password is changed at Fastly under a live config.
+	h.clk.Advance(api.SudoDuration)
+	h.setIntercept(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Path == "/sudo" {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusForbidden)
+			_, _ = w.Write([]byte(`{"msg":"Incorrect username or password"}`))
+			return true
+		}
+		return false
+	})
+	refusedAt := h.clk.Now().UTC().Format(time.RFC3339)
+	for range 5 { // five lease holders: one sign-in, never a lockout
+		resp, err := h.read("creds/ci")
+		require.NoError(t, err)
+		require.True(t, resp.IsError())
+		assert.Contains(t, resp.Error().Error(), "Fastly refused the engine's sign-in (POST /sudo) at "+refusedAt+": ")
+		assert.Contains(t, resp.Error().Error(), "signs in no more until config is written again")
+		h.clk.Advance(30 * time.Second)
+	}
+	assert.Equal(t, 3, h.count("POST /sudo"))
 	assert.Equal(t, 0, h.count("POST /tokens"))
 
-	h.clk.Advance(30 * time.Second)
+	h.setIntercept(nil)
 	h.ok(h.write("config", map[string]any{"password": h.account.Password}))
+	h.issue("ci")
+	assert.Equal(t, 4, h.count("POST /sudo"), "a config write signs in again")
+
+	h.clk.Advance(api.SudoDuration)
 	h.setIntercept(func(w http.ResponseWriter, r *http.Request) bool {
 		if r.URL.Path == "/sudo" {
 			w.Header().Set("Fastly-RateLimit-Remaining", "0")
@@ -113,7 +146,10 @@ func TestSignInIsNeverRetried(t *testing.T) {
 	})
 	_, err = h.read("creds/ci")
 	require.ErrorContains(t, err, "the rate limit resets at 2100-01-01T00:00:00Z")
-	assert.Equal(t, 2, h.count("POST /sudo"))
+	h.clk.Advance(30 * time.Second)
+	_, err = h.read("creds/ci")
+	require.ErrorContains(t, err, "the rate limit resets", "a 429 is tried again on the next read")
+	assert.Equal(t, 6, h.count("POST /sudo"))
 	h.scan()
 }
 

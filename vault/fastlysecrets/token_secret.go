@@ -68,7 +68,8 @@ func (b *backend) tokenRenew(ctx context.Context, req *logical.Request, _ *frame
 	return resp, nil
 }
 
-// tokenRevoke revokes the token at Fastly. Gone already (404) is success;
+// tokenRevoke revokes the token at Fastly. Gone already (404) is success
+// only from the API it was issued at, to its owner's key (revokeIssued);
 // a 429, a 5xx or a lost connection is an error, so Vault retries, and the
 // token's expires_at kills it if every retry fails.
 func (b *backend) tokenRevoke(ctx context.Context, req *logical.Request, _ *framework.FieldData) (*logical.Response, error) {
@@ -76,12 +77,17 @@ func (b *backend) tokenRevoke(ctx context.Context, req *logical.Request, _ *fram
 	if err != nil {
 		return nil, err
 	}
-	_, client, err := b.configuredClient(ctx, req.Storage)
+	c, client, err := b.configuredClient(ctx, req.Storage)
 	if err != nil {
 		return nil, err
 	}
-	if err := fastlyrules.RevokeSucceeded(client.Revoke(ctx, id)); err != nil {
-		return nil, fmt.Errorf("revoking token %s: %w", id, err)
+	owner := leaseOwner{}
+	owner.APIURL, _ = req.Secret.InternalData["api_url"].(string)
+	owner.UserID, _ = req.Secret.InternalData["user_id"].(string)
+	if err := b.revokeIssued(ctx, c, client, id, owner); err != nil {
+		err = fmt.Errorf("revoking token %s: %w", id, err)
+		b.Logger().Warn("a lease's revoke failed; Vault retries it", "token_id", id, "error", err.Error())
+		return nil, err
 	}
 	return nil, nil
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/hashicorp/vault/sdk/logical"
 
-	"github.com/tokenward/fastlytokens/vault/fastlyrules"
 )
 
 const (
@@ -20,15 +19,16 @@ const (
 // once the lease is made. A left entry means the create's outcome is
 // unknown, or the engine stopped between create and lease.
 type walEntry struct {
-	Name      string `json:"name"`
-	ExpiresAt string `json:"expires_at"`
+	Name      string     `json:"name"`
+	ExpiresAt string     `json:"expires_at"`
+	Owner     leaseOwner `json:"owner"` // where and for whom it is created
 }
 
 // walRollback finds the token by its unique name and revokes it, so no
 // token is left without a lease.
 func (b *backend) walRollback(ctx context.Context, req *logical.Request, kind string, data any) error {
 	if kind != walKind {
-		return nil
+		return fmt.Errorf("unknown write-ahead log kind %q", kind)
 	}
 	raw, err := json.Marshal(data)
 	if err != nil {
@@ -41,9 +41,23 @@ func (b *backend) walRollback(ctx context.Context, req *logical.Request, kind st
 	if at, err := time.Parse(time.RFC3339, e.ExpiresAt); err == nil && !at.After(b.now()) {
 		return nil // Fastly has expired it already
 	}
-	_, client, err := b.configuredClient(ctx, req.Storage)
+	c, client, err := b.configuredClient(ctx, req.Storage)
 	if err != nil {
 		return err // kept, to be rolled back once configured, or dropped once expired
+	}
+	// The list is the key's user's: finding nothing proves nothing when the
+	// config now points elsewhere, or at another user's key.
+	if e.Owner.APIURL != "" && e.Owner.APIURL != c.APIURL {
+		return fmt.Errorf("rolling back %s: it was created at %s, the engine is configured for %s: kept until api_url is restored or it expires", e.Name, e.Owner.APIURL, c.APIURL)
+	}
+	if e.Owner.UserID != "" {
+		current, err := b.keyOwner(ctx, c, client)
+		if err != nil {
+			return fmt.Errorf("rolling back %s: %w", e.Name, err)
+		}
+		if current != e.Owner.UserID {
+			return fmt.Errorf("rolling back %s: it was created for user %s, the engine's key is user %s's: kept until the key is restored or it expires", e.Name, e.Owner.UserID, current)
+		}
 	}
 	tokens, err := client.List(ctx)
 	if err != nil {
@@ -51,7 +65,7 @@ func (b *backend) walRollback(ctx context.Context, req *logical.Request, kind st
 	}
 	for _, t := range tokens {
 		if t.Name == e.Name {
-			if err := fastlyrules.RevokeSucceeded(client.Revoke(ctx, t.ID)); err != nil {
+			if err := b.revokeIssued(ctx, c, client, t.ID, e.Owner); err != nil {
 				return fmt.Errorf("rolling back %s: %w", e.Name, err)
 			}
 		}
