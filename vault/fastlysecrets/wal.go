@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/vault/sdk/logical"
-
 )
 
 const (
