@@ -38,14 +38,22 @@ type Issue struct {
 	ExpiresAt   time.Time
 }
 
+// DefaultMaxTTL is a role's max_ttl when it sets none: a token on lease
+// lives an hour at most unless the role says otherwise, not the mount's
+// maximum (32 days on a default mount).
+const DefaultMaxTTL = time.Hour
+
 // PlanIssue times a credential issued at now under role, with the mount's
-// default and maximum lease TTLs (a role's zero takes the mount's; the
-// mount's maximum caps both). expires_at is now + MaxTTL rounded up to the
+// default and maximum lease TTLs (a role's zero TTL takes the mount's
+// default, a zero MaxTTL DefaultMaxTTL; the mount's maximum caps both). expires_at is now + MaxTTL rounded up to the
 // whole second, as Fastly takes it: never down, so the token outlives no
 // lease and dies with the longest one.
 func PlanIssue(now time.Time, role Role, mountDefault, mountMax time.Duration) Issue {
 	maxTTL := role.MaxTTL
-	if maxTTL <= 0 || (mountMax > 0 && maxTTL > mountMax) {
+	if maxTTL <= 0 {
+		maxTTL = DefaultMaxTTL
+	}
+	if mountMax > 0 && maxTTL > mountMax {
 		maxTTL = mountMax
 	}
 	ttl := role.TTL
@@ -74,10 +82,12 @@ type Renewal struct {
 var ErrExpired = errors.New("the Fastly token has expired: nothing left to renew")
 
 // PlanRenew times a renewal at now of a lease issued at issued whose token
-// expires at expiresAt: the increment asked for (the role's TTL when zero),
-// never past expires_at. MaxTTL is expiresAt − issued rounded down, which
-// Vault applies to every later renewal too.
-func PlanRenew(now, issued, expiresAt time.Time, increment, roleTTL time.Duration) (Renewal, error) {
+// expires at expiresAt: the increment asked for (when zero the role's TTL,
+// else the mount's default lease TTL), never past expires_at: Capped only
+// when what was asked runs past it. With no TTL anywhere, what is left.
+// MaxTTL is expiresAt − issued rounded down, which Vault applies to every
+// later renewal too.
+func PlanRenew(now, issued, expiresAt time.Time, increment, roleTTL, mountDefault time.Duration) (Renewal, error) {
 	left := expiresAt.Sub(now)
 	if left <= 0 {
 		return Renewal{}, ErrExpired
@@ -86,8 +96,14 @@ func PlanRenew(now, issued, expiresAt time.Time, increment, roleTTL time.Duratio
 	if want <= 0 {
 		want = roleTTL
 	}
+	if want <= 0 {
+		want = mountDefault
+	}
 	r := Renewal{TTL: want, MaxTTL: expiresAt.Sub(issued).Truncate(time.Second)}
-	if want <= 0 || want > left {
+	if want <= 0 {
+		r.TTL = left.Truncate(time.Second)
+	}
+	if want > left {
 		r.TTL, r.Capped = left.Truncate(time.Second), true
 	}
 	return r, nil

@@ -50,7 +50,7 @@ func TestAcceptance(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, true, cfg.Data["key_set"])
 	assert.NotContains(t, fmt.Sprint(cfg.Data), user.Password)
-	_, err = logical.Write(mount+"/roles/ci", map[string]any{"ttl": "5s", "max_ttl": "1m"})
+	_, err = logical.Write(mount+"/roles/ci", map[string]any{"scopes": "purge_all", "ttl": "5s", "max_ttl": "1m"})
 	require.NoError(t, err)
 
 	creds, err := logical.Read(mount + "/creds/ci")

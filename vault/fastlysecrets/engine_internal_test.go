@@ -36,7 +36,7 @@ func TestConfigNeverReturnsASecret(t *testing.T) {
 	resp, err = h.read("config")
 	require.NoError(t, err)
 	assert.Nil(t, resp)
-	h.ok(h.write("roles/ci", map[string]any{"max_ttl": "1h"}))
+	h.ok(h.write("roles/ci", map[string]any{"scopes": "purge_all", "max_ttl": "1h"}))
 	_, err = h.read("creds/ci")
 	require.ErrorIs(t, err, errNotConfigured)
 	h.scan()
@@ -45,9 +45,18 @@ func TestConfigNeverReturnsASecret(t *testing.T) {
 // TestRoles: defaults, checks and listing.
 func TestRoles(t *testing.T) {
 	h := newHarness(t, api.RoleUser, nil)
-	h.ok(h.write("roles/ci", map[string]any{"ttl": "10m", "max_ttl": "1h"}))
-	resp := h.ok(h.read("roles/ci"))
-	assert.Equal(t, map[string]any{"scopes": []string{"global"}, "services": []string{}, "ttl": int64(600), "max_ttl": int64(3600)}, resp.Data)
+	// No default scope: a role says what its tokens may do.
+	resp, err := h.write("roles/ci", map[string]any{"ttl": "10m", "max_ttl": "1h"})
+	require.NoError(t, err)
+	require.True(t, resp.IsError())
+	assert.Contains(t, resp.Error().Error(), "scopes is required")
+	// global is allowed, with a warning of what it gives a lease holder.
+	resp = h.ok(h.write("roles/ci", map[string]any{"scopes": "global", "ttl": "10m", "max_ttl": "1h"}))
+	require.Len(t, resp.Warnings, 1)
+	assert.Contains(t, resp.Warnings[0], "can manage every token of the engine's user, the engine's own key included")
+	h.ok(h.write("roles/ci", map[string]any{"ttl": "5m"})) // an update keeps its scopes
+	resp = h.ok(h.read("roles/ci"))
+	assert.Equal(t, map[string]any{"scopes": []string{"global"}, "services": []string{}, "ttl": int64(300), "max_ttl": int64(3600)}, resp.Data)
 	h.ok(h.write("roles/purge", map[string]any{"scopes": "purge_select,purge_all", "services": "svcA1,svcB2"}))
 	list := h.ok(h.request(&logical.Request{Operation: logical.ListOperation, Path: "roles/"}))
 	assert.Equal(t, []string{"ci", "purge"}, list.Data["keys"])
@@ -59,7 +68,7 @@ func TestRoles(t *testing.T) {
 		assert.True(t, resp.IsError(), "%v", bad)
 	}
 	h.ok(h.request(&logical.Request{Operation: logical.DeleteOperation, Path: "roles/purge"}))
-	resp, err := h.read("roles/purge")
+	resp, err = h.read("roles/purge")
 	require.NoError(t, err)
 	assert.Nil(t, resp)
 }
@@ -89,12 +98,13 @@ func TestCredsAreExactTokens(t *testing.T) {
 	assert.Equal(t, http.StatusOK, h.keyStatus(resp.Data["access_token"].(string)))
 	assert.NotContains(t, secret.InternalData, "access_token", "the lease keeps no secret")
 
-	// The mount's maximum caps a role without max_ttl.
-	h.ok(h.write("roles/long", map[string]any{}))
+	// A role without max_ttl gets one hour, not the mount's maximum (a day
+	// here, 32 days on a default mount).
+	h.ok(h.write("roles/long", map[string]any{"scopes": "purge_all"}))
 	resp, secret = h.issue("long")
-	assert.Equal(t, 24*time.Hour, secret.MaxTTL)
+	assert.Equal(t, time.Hour, secret.MaxTTL)
 	assert.Equal(t, time.Hour, secret.TTL, "the mount's default TTL")
-	assert.WithinDuration(t, start.Add(24*time.Hour), h.liveTokens()[resp.Data["token_id"].(string)].ExpiresAt, time.Second)
+	assert.WithinDuration(t, start.Add(time.Hour), h.liveTokens()[resp.Data["token_id"].(string)].ExpiresAt, time.Second)
 	resp, err := h.read("creds/none")
 	require.NoError(t, err)
 	assert.True(t, resp.IsError(), "no such role")
@@ -106,7 +116,7 @@ func TestCredsAreExactTokens(t *testing.T) {
 // role's leases are not renewed.
 func TestRenewNeverPastExpiry(t *testing.T) {
 	h := newHarness(t, api.RoleUser, nil)
-	h.ok(h.write("roles/ci", map[string]any{"ttl": "10m", "max_ttl": "1h"}))
+	h.ok(h.write("roles/ci", map[string]any{"scopes": "purge_all", "ttl": "10m", "max_ttl": "1h"}))
 	_, secret := h.issue("ci")
 	h.clk.Advance(5 * time.Minute)
 	resp := h.ok(h.renew(secret, 0))
@@ -131,7 +141,7 @@ func TestRenewNeverPastExpiry(t *testing.T) {
 // token deleted behind the engine's back, is success.
 func TestRevokeIsIdempotent(t *testing.T) {
 	h := newHarness(t, api.RoleUser, nil)
-	h.ok(h.write("roles/ci", map[string]any{"max_ttl": "1h"}))
+	h.ok(h.write("roles/ci", map[string]any{"scopes": "purge_all", "max_ttl": "1h"}))
 	resp, secret := h.issue("ci")
 	key := resp.Data["access_token"].(string)
 	h.ok(h.revoke(secret))
@@ -193,7 +203,7 @@ func TestRevokeFailureIsRetriedAndExpiryIsTheBackstop(t *testing.T) {
 	for name, fault := range faults {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t, api.RoleUser, nil)
-			h.ok(h.write("roles/ci", map[string]any{"ttl": "10m", "max_ttl": "30m"}))
+			h.ok(h.write("roles/ci", map[string]any{"scopes": "purge_all", "ttl": "10m", "max_ttl": "30m"}))
 			resp, secret := h.issue("ci")
 			key := resp.Data["access_token"].(string)
 			fault(h)

@@ -36,7 +36,7 @@ func TestNoTokenOutlivesItsLease(t *testing.T) {
 				if name == "long" {
 					ttl, maxTTL = "15m", "2h"
 				}
-				h.ok(h.write("roles/"+name, map[string]any{"ttl": ttl, "max_ttl": maxTTL}))
+				h.ok(h.write("roles/"+name, map[string]any{"scopes": "purge_select", "ttl": ttl, "max_ttl": maxTTL}))
 			}
 			for _, r := range roles {
 				writeRole(r)

@@ -21,10 +21,10 @@ func (b *backend) pathRoles() []*framework.Path {
 			Pattern: rolePrefix + framework.GenericNameRegex("name"),
 			Fields: map[string]*framework.FieldSchema{
 				"name":     {Type: framework.TypeString, Description: "The role's name (letters, digits, - and _)."},
-				"scopes":   {Type: framework.TypeCommaStringSlice, Description: "Fastly scopes: global, global:read, purge_select, purge_all.", Default: []string{string(wrapper.ScopeGlobal)}},
+				"scopes":   {Type: framework.TypeCommaStringSlice, Description: "Fastly scopes of the tokens: global, global:read, purge_select, purge_all. Required: there is no default. global lets a lease holder manage every token of the engine's user, the engine's own key included."},
 				"services": {Type: framework.TypeCommaStringSlice, Description: "Service ids the tokens are limited to (default: all)."},
 				"ttl":      {Type: framework.TypeDurationSecond, Description: "Lease TTL (default: the mount's)."},
-				"max_ttl":  {Type: framework.TypeDurationSecond, Description: "Longest lease, and each token's lifetime at Fastly (default: the mount's maximum)."},
+				"max_ttl":  {Type: framework.TypeDurationSecond, Description: "Longest lease, and each token's lifetime at Fastly (default: 1 hour, capped by the mount's maximum)."},
 			},
 			Operations: map[logical.Operation]framework.OperationHandler{
 				logical.CreateOperation: &framework.PathOperation{Callback: b.roleWrite},
@@ -77,10 +77,13 @@ func (b *backend) roleWrite(ctx context.Context, req *logical.Request, d *framew
 		return nil, err
 	}
 	if r == nil {
-		r = &fastlyrules.Role{Scopes: []string{string(wrapper.ScopeGlobal)}}
+		r = &fastlyrules.Role{}
 	}
 	if v, ok := d.GetOk("scopes"); ok {
 		r.Scopes = v.([]string)
+	}
+	if len(r.Scopes) == 0 {
+		return logical.ErrorResponse("scopes is required (global, global:read, purge_select, purge_all): a role has no default scope"), nil
 	}
 	if v, ok := d.GetOk("services"); ok {
 		r.Services = v.([]string)
@@ -90,9 +93,6 @@ func (b *backend) roleWrite(ctx context.Context, req *logical.Request, d *framew
 	}
 	if v, ok := d.GetOk("max_ttl"); ok {
 		r.MaxTTL = time.Duration(v.(int)) * time.Second
-	}
-	if len(r.Scopes) == 0 {
-		r.Scopes = []string{string(wrapper.ScopeGlobal)}
 	}
 	for _, s := range r.Scopes {
 		if !slices.Contains(wrapper.KnownScopes(), wrapper.Scope(s)) {
@@ -111,7 +111,16 @@ func (b *backend) roleWrite(ctx context.Context, req *logical.Request, d *framew
 	if err != nil {
 		return nil, err
 	}
-	return nil, req.Storage.Put(ctx, entry)
+	if err := req.Storage.Put(ctx, entry); err != nil {
+		return nil, err
+	}
+	if slices.Contains(r.Scopes, string(wrapper.ScopeGlobal)) {
+		resp := &logical.Response{}
+		resp.AddWarning("scope global: a lease holder can manage every token of the engine's user, the engine's own key included " +
+			"(list and revoke it, revoke other leases): prefer purge_select, purge_all or global:read")
+		return resp, nil
+	}
+	return nil, nil
 }
 
 func (b *backend) roleRead(ctx context.Context, req *logical.Request, d *framework.FieldData) (*logical.Response, error) {

@@ -23,7 +23,7 @@ import (
 // left without a lease.
 func TestLostCreateIsRolledBack(t *testing.T) {
 	h := newHarness(t, api.RoleUser, nil)
-	h.ok(h.write("roles/ci", map[string]any{"max_ttl": "1h"}))
+	h.ok(h.write("roles/ci", map[string]any{"scopes": "purge_all", "max_ttl": "1h"}))
 	target, err := url.Parse(h.sim.URL)
 	require.NoError(t, err)
 	h.setIntercept(func(w http.ResponseWriter, r *http.Request) bool {
@@ -73,7 +73,7 @@ func TestLostCreateIsRolledBack(t *testing.T) {
 // per sudo window; a two-factor code is computed for it.
 func TestSignInOncePerWindow(t *testing.T) {
 	h := newHarness(t, api.RoleTwoFactorUser, nil)
-	h.ok(h.write("roles/ci", map[string]any{"max_ttl": "1h"}))
+	h.ok(h.write("roles/ci", map[string]any{"scopes": "purge_all", "max_ttl": "1h"}))
 	for range 3 {
 		h.issue("ci")
 	}
@@ -165,7 +165,7 @@ func TestRotateRoot(t *testing.T) {
 	assert.Equal(t, http.StatusOK, h.keyStatus(stored.Key))
 	assert.Equal(t, http.StatusForbidden, h.keyStatus(h.account.Token), "the old key is revoked")
 	assert.Equal(t, resp.Data["token_id"], mustTokenID(t, h, stored.Key))
-	h.ok(h.write("roles/ci", map[string]any{"max_ttl": "1h"}))
+	h.ok(h.write("roles/ci", map[string]any{"scopes": "purge_all", "max_ttl": "1h"}))
 	h.issue("ci") // the new key works for the engine
 	h.scan()      // the new key, stored as config, is scanned for too
 }

@@ -56,7 +56,7 @@ func (b *backend) tokenRenew(ctx context.Context, req *logical.Request, _ *frame
 	if role == nil {
 		return nil, fmt.Errorf("role %q was deleted: its leases cannot be renewed", roleName)
 	}
-	plan, err := fastlyrules.PlanRenew(b.now(), req.Secret.IssueTime, expiresAt, req.Secret.Increment, role.TTL)
+	plan, err := fastlyrules.PlanRenew(b.now(), req.Secret.IssueTime, expiresAt, req.Secret.Increment, role.TTL, b.System().DefaultLeaseTTL())
 	if err != nil {
 		return nil, err
 	}
