@@ -162,7 +162,7 @@ func (b *backend) revokeIssued(ctx context.Context, c *config, client *wrapper.C
 			err, id, owner.APIURL, c.APIURL)
 	}
 	if owner.UserID == "" {
-		return nil
+		return fastlyrules.RevokeSucceeded(err) // a lease from before owners were recorded: the old rule
 	}
 	current, ownerErr := b.keyOwner(ctx, c, client)
 	if ownerErr != nil {
@@ -172,5 +172,5 @@ func (b *backend) revokeIssued(ctx context.Context, c *config, client *wrapper.C
 		return fmt.Errorf("%w; token %s belongs to user %s, and the engine's key now to user %s, who may not see it: restore the key, or the token dies at its expires_at",
 			err, id, owner.UserID, current)
 	}
-	return nil
+	return fastlyrules.RevokeSucceeded(err) // the owner's key, at the owner's API: gone
 }
