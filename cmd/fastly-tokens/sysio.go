@@ -122,28 +122,11 @@ func (s *sysIO) boundedLine(what string, limit int) (string, error) {
 	}
 }
 
-// readLines reads the rest of stdin (at most maxListBytes), one entry a
-// line, skipping blank lines and # comments. It returns when ctx ends.
-func (s *sysIO) readLines(ctx context.Context, what string) ([]string, error) {
-	return interruptible(ctx, func() ([]string, error) { return readEntries(s.inLines(), what) }, nil)
-}
-
 func (s *sysIO) inLines() *bufio.Reader {
 	if s.lines == nil {
 		s.lines = bufio.NewReaderSize(s.in, 64<<10)
 	}
 	return s.lines
-}
-
-// readEntries reads the entries of a list of at most maxListBytes, keeping
-// each entry's line number.
-func readEntries(r io.Reader, what string) ([]string, error) {
-	lines, err := readNumbered(r, what)
-	out := make([]string, len(lines))
-	for i, l := range lines {
-		out[i] = l.text
-	}
-	return out, err
 }
 
 // numbered is an entry of a list and its line number (from 1).

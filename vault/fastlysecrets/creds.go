@@ -88,9 +88,8 @@ func (b *backend) credsRead(ctx context.Context, req *logical.Request, d *framew
 		return nil, fmt.Errorf("creating the token: %w", err)
 	}
 	if created.UserID != "" && created.UserID != userID {
-		b.discardIssued(ctx, c, client, created.ID, owner)
-		_ = framework.DeleteWAL(ctx, req.Storage, walID)
-		return nil, fmt.Errorf("the token Fastly created belongs to user %s, not to the engine's key's user %s: revoked", created.UserID, userID)
+		return nil, b.refuseIssued(ctx, req.Storage, walID, c, client, created.ID, owner,
+			fmt.Sprintf("the token Fastly created belongs to user %s, not to the engine's key's user %s", created.UserID, userID))
 	}
 	if created.ExpiresAt.IsZero() || created.ExpiresAt.After(plan.ExpiresAt) {
 		// The lease would claim an end the token does not have.
@@ -98,15 +97,12 @@ func (b *backend) credsRead(ctx context.Context, req *logical.Request, d *framew
 		if !created.ExpiresAt.IsZero() {
 			got = created.ExpiresAt.Format(time.RFC3339)
 		}
-		if err := b.discardIssued(ctx, c, client, created.ID, owner); err == nil {
-			_ = framework.DeleteWAL(ctx, req.Storage, walID)
-		} // else the entry stays: the rollback revokes it
-		return nil, fmt.Errorf("Fastly created token %s with expires_at %s, not %s as asked: revoked, no lease issued",
-			created.ID, got, plan.ExpiresAt.Format(time.RFC3339))
+		return nil, b.refuseIssued(ctx, req.Storage, walID, c, client, created.ID, owner,
+			fmt.Sprintf("token %s came back with expires_at %s, not %s as asked", created.ID, got, plan.ExpiresAt.Format(time.RFC3339)))
 	}
 	if err := framework.DeleteWAL(ctx, req.Storage, walID); err != nil {
 		// The rollback would revoke a leased token later: revoke it now instead.
-		b.discardIssued(ctx, c, client, created.ID, owner)
+		_ = b.discardIssued(ctx, c, client, created.ID, owner) // logged; its expires_at ends it
 		return nil, fmt.Errorf("clearing the write-ahead log: %w", err)
 	}
 	services := created.Services
@@ -144,4 +140,14 @@ func (b *backend) discardIssued(ctx context.Context, c *config, client *wrapper.
 		b.Logger().Warn("revoking a token the engine will not lease failed; it dies at its expires_at", "token_id", id, "error", err.Error())
 	}
 	return err
+}
+
+// refuseIssued revokes a token that will not be leased and says so; when
+// the revoke fails, the WAL entry stays so that the rollback revokes it.
+func (b *backend) refuseIssued(ctx context.Context, s logical.Storage, walID string, c *config, client *wrapper.Client, id string, owner leaseOwner, why string) error {
+	if err := b.discardIssued(ctx, c, client, id, owner); err != nil {
+		return fmt.Errorf("%s: no lease issued; revoking it failed (%w): the rollback revokes it later, else it dies at its expires_at", why, err)
+	}
+	_ = framework.DeleteWAL(ctx, s, walID) // revoked: nothing left to roll back; a stale entry finds nothing
+	return fmt.Errorf("%s: revoked, no lease issued", why)
 }

@@ -159,7 +159,7 @@ func TestCredsCheckTheExpiryFastlyReturns(t *testing.T) {
 			})
 			_, err := h.read("creds/ci")
 			require.Error(t, err)
-			assert.Contains(t, err.Error(), "not "+start.Add(0).Format("2006-01-02T"))
+			assert.Contains(t, err.Error(), "not "+start.Add(time.Hour).Format(time.RFC3339)+" as asked")
 			assert.Contains(t, err.Error(), "revoked, no lease issued")
 			assert.Empty(t, h.liveTokens(), "the token that would outlive its lease is gone")
 			wals, err := framework.ListWAL(t.Context(), h.storage)

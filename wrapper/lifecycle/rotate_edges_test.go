@@ -46,8 +46,7 @@ func rewrite(h **hostile, method, path string, edit func([]byte) []byte) func(w 
 func TestRotateRefusesAnOldTokenWithoutScopes(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	var h *hostile
-	h = newHostile(t, nil)
+	h := newHostile(t, nil)
 	oldID, oldKey := h.addToken(t, api.TokenSpec{Name: "purger", Scope: "purge_all"})
 	h.setIntercept(rewrite(&h, "GET", "^/tokens/"+oldID+"$", func(b []byte) []byte {
 		b = regexp.MustCompile(`"scopes":\[[^]]*\]`).ReplaceAll(b, []byte(`"scopes":null`))
@@ -79,8 +78,7 @@ func TestRotateRevokesAWiderReplacement(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			ctx := t.Context()
-			var h *hostile
-			h = newHostile(t, nil)
+			h := newHostile(t, nil)
 			oldID, oldKey := h.addToken(t, api.TokenSpec{Name: "purger", Scope: "purge_all", Services: []string{"svc1"}})
 			h.setIntercept(rewrite(&h, "POST", "^/tokens$", edit))
 			var stored bool
