@@ -27,6 +27,9 @@ import (
 	"github.com/tokenward/fastlytokens/wrapper"
 )
 
+// operationPrefix starts the OpenAPI operation ids of every path.
+const operationPrefix = "fastly"
+
 const backendHelp = `The Fastly secrets engine issues Fastly API tokens on lease: each lease is
 a token named vault-ROLE-SUFFIX whose expires_at is the lease's latest end.
 Configure it at config, define roles at roles/NAME, read creds/NAME.`
@@ -61,6 +64,9 @@ type backend struct {
 	// id that GET /tokens/self answered for the config with that
 	// fingerprint (api_url and key, hashed).
 	ownerOf, owner string
+	// cached is the Client of the config generation clientOf names.
+	cached   *wrapper.Client
+	clientOf string
 }
 
 func newBackend(now func() time.Time, opts []wrapper.Option) *backend {
@@ -70,6 +76,9 @@ func newBackend(now func() time.Time, opts []wrapper.Option) *backend {
 		BackendType: logical.TypeLogical,
 		PathsSpecial: &logical.Paths{
 			SealWrapStorage: []string{configPath},
+			// The write-ahead log is this cluster's: a replica must not roll
+			// back another cluster's creates.
+			LocalStorage: []string{framework.WALPrefix},
 		},
 		Paths: framework.PathAppend(
 			[]*framework.Path{b.pathConfig(), b.pathRotateRoot(), b.pathCreds()},
@@ -93,4 +102,5 @@ func (b *backend) forgetSignIn() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.sudoUntil, b.refused, b.ownerOf, b.owner = time.Time{}, nil, "", ""
+	b.cached, b.clientOf = nil, ""
 }

@@ -28,11 +28,35 @@ func (b *backend) configuredClient(ctx context.Context, s logical.Storage) (*con
 	if c == nil {
 		return nil, nil, errNotConfigured
 	}
-	client, err := b.client(c)
+	client, err := b.clientFor(c)
 	if err != nil {
 		return nil, nil, err
 	}
 	return c, client, nil
+}
+
+// clientFor is the one Client of the config generation c belongs to (its
+// connection pool reused by every request), built when the config was
+// written, rotated or invalidated since.
+func (b *backend) clientFor(c *config) (*wrapper.Client, error) {
+	generation := fingerprint(c) + "\x00" + c.Login + "\x00" + hashOf(c.Password)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.clientOf == generation && b.cached != nil {
+		return b.cached, nil
+	}
+	client, err := b.client(c)
+	if err != nil {
+		return nil, err
+	}
+	b.clientOf, b.cached = generation, client
+	return client, nil
+}
+
+// hashOf is a secret's SHA-256, to tell configs apart without holding it.
+func hashOf(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
 }
 
 // client builds a Client with the engine's key for c.

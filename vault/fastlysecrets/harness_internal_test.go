@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -58,6 +60,8 @@ type harness struct {
 	seen      []string
 	intercept func(w http.ResponseWriter, r *http.Request) bool
 	said      []string // responses and errors, for the scan
+
+	connections atomic.Int32 // connections the engine opened to the API
 }
 
 type syncBuffer struct {
@@ -88,7 +92,7 @@ func newHarness(t *testing.T, role api.Role, factory func(*harness) logical.Back
 	target, err := url.Parse(h.sim.URL)
 	require.NoError(t, err)
 	proxy := httputil.NewSingleHostReverseProxy(target)
-	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	front := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.mu.Lock()
 		h.seen = append(h.seen, r.Method+" "+r.URL.Path)
 		intercept := h.intercept
@@ -98,6 +102,12 @@ func newHarness(t *testing.T, role api.Role, factory func(*harness) logical.Back
 		}
 		proxy.ServeHTTP(w, r)
 	}))
+	front.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+		if state == http.StateNew {
+			h.connections.Add(1)
+		}
+	}
+	front.Start()
 	t.Cleanup(front.Close)
 	h.url = front.URL
 	h.sys = &logical.StaticSystemView{DefaultLeaseTTLVal: time.Hour, MaxLeaseTTLVal: 24 * time.Hour}

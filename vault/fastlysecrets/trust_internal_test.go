@@ -169,3 +169,52 @@ func TestCredsCheckTheExpiryFastlyReturns(t *testing.T) {
 		})
 	}
 }
+
+// TestOneClientPerConfig: the engine keeps one Client (one connection
+// pool) per config: 100 creds reads and their revokes open at most two
+// connections; a config write builds a new one.
+func TestOneClientPerConfig(t *testing.T) {
+	h := newHarness(t, api.RoleUser, nil)
+	h.ok(h.write("roles/ci", map[string]any{"scopes": "purge_all", "max_ttl": "1h"}))
+	before := h.connections.Load() // the config write's
+	for range 50 {
+		_, secret := h.issue("ci")
+		h.ok(h.revoke(secret))
+	}
+	assert.LessOrEqual(t, h.connections.Load()-before, int32(2), "100 calls, one pool")
+	b := h.b.(*backend)
+	first, err := b.clientFor(mustConfig(t, h))
+	require.NoError(t, err)
+	again, err := b.clientFor(mustConfig(t, h))
+	require.NoError(t, err)
+	assert.Same(t, first, again)
+	h.clk.Advance(30 * time.Second)
+	h.ok(h.write("config", map[string]any{"password": h.account.Password}))
+	rebuilt, err := b.clientFor(mustConfig(t, h))
+	require.NoError(t, err)
+	assert.NotSame(t, first, rebuilt, "a config write builds a new Client")
+	h.scan()
+}
+
+func mustConfig(t *testing.T, h *harness) *config {
+	t.Helper()
+	c, err := h.b.(*backend).config(t.Context(), h.storage)
+	require.NoError(t, err)
+	require.NotNil(t, c)
+	return c
+}
+
+// TestPathsAreDescribed: every path has the operation prefix fastly and a
+// HelpDescription (vault path-help reads it); the WAL is local storage.
+func TestPathsAreDescribed(t *testing.T) {
+	b := newBackend(time.Now, nil)
+	for _, p := range b.Paths {
+		require.NotNil(t, p.DisplayAttrs, p.Pattern)
+		assert.Equal(t, "fastly", p.DisplayAttrs.OperationPrefix, p.Pattern)
+		assert.NotEmpty(t, p.HelpSynopsis, p.Pattern)
+		assert.NotEmpty(t, p.HelpDescription, p.Pattern)
+	}
+	assert.Equal(t, []string{framework.WALPrefix}, b.PathsSpecial.LocalStorage)
+	err := b.walRollback(t.Context(), &logical.Request{}, "something_else", nil)
+	require.ErrorContains(t, err, `unknown write-ahead log kind "something_else"`)
+}

@@ -18,7 +18,8 @@ const rolePrefix = "roles/"
 func (b *backend) pathRoles() []*framework.Path {
 	return []*framework.Path{
 		{
-			Pattern: rolePrefix + framework.GenericNameRegex("name"),
+			Pattern:      rolePrefix + framework.GenericNameRegex("name"),
+			DisplayAttrs: &framework.DisplayAttributes{OperationPrefix: operationPrefix, OperationSuffix: "role"},
 			Fields: map[string]*framework.FieldSchema{
 				"name":     {Type: framework.TypeString, Description: "The role's name (letters, digits, - and _)."},
 				"scopes":   {Type: framework.TypeCommaStringSlice, Description: "Fastly scopes of the tokens: global, global:read, purge_select, purge_all. Required: there is no default. global lets a lease holder manage every token of the engine's user, the engine's own key included."},
@@ -37,9 +38,15 @@ func (b *backend) pathRoles() []*framework.Path {
 				return r != nil, err
 			},
 			HelpSynopsis: "What the tokens of a role may do, and how long they live.",
+			HelpDescription: `scopes (required: global, global:read, purge_select, purge_all), services
+(default all), ttl (default the mount's), max_ttl (default 1 hour): each
+token of the role expires at Fastly at its lease's latest end. A role with
+global warns: its lease holders can manage every token of the engine's user,
+the engine's own key included.`,
 		},
 		{
-			Pattern: rolePrefix + "?$",
+			Pattern:      rolePrefix + "?$",
+			DisplayAttrs: &framework.DisplayAttributes{OperationPrefix: operationPrefix, OperationSuffix: "roles"},
 			Operations: map[logical.Operation]framework.OperationHandler{
 				logical.ListOperation: &framework.PathOperation{Callback: func(ctx context.Context, req *logical.Request, _ *framework.FieldData) (*logical.Response, error) {
 					names, err := req.Storage.List(ctx, rolePrefix)
@@ -49,7 +56,8 @@ func (b *backend) pathRoles() []*framework.Path {
 					return logical.ListResponse(names), nil
 				}},
 			},
-			HelpSynopsis: "The roles.",
+			HelpSynopsis:    "The roles.",
+			HelpDescription: "Lists the names of the roles written at roles/NAME.",
 		},
 	}
 }

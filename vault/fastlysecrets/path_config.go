@@ -35,7 +35,8 @@ func (c *config) GoString() string { return c.String() }
 
 func (b *backend) pathConfig() *framework.Path {
 	return &framework.Path{
-		Pattern: configPath,
+		Pattern:      configPath,
+		DisplayAttrs: &framework.DisplayAttributes{OperationPrefix: operationPrefix, OperationSuffix: "configuration"},
 		Fields: map[string]*framework.FieldSchema{
 			"api_url":     {Type: framework.TypeString, Description: "Fastly API base URL (https; http only on loopback).", Default: wrapper.DefaultBaseURL},
 			"login":       {Type: framework.TypeString, Description: "The Fastly user's login."},
@@ -53,8 +54,13 @@ func (b *backend) pathConfig() *framework.Path {
 			c, err := b.config(ctx, req.Storage)
 			return c != nil, err
 		},
-		HelpSynopsis:    "Where and as whom the engine signs in to Fastly.",
-		HelpDescription: "api_url, login, password, optional totp_secret, and key. A read returns api_url, login and which secrets are set.",
+		HelpSynopsis: "Where and as whom the engine signs in to Fastly.",
+		HelpDescription: `api_url, login, password, optional totp_secret, and key (an API key of login's user).
+A write checks the key (GET /tokens/self) and signs in once (POST /sudo)
+before anything is stored; changing api_url or login needs password and key
+(and totp_secret, when set) in the same write. A refused sign-in is not
+repeated until config is written again. A read returns api_url, login and
+which secrets are set, never a secret.`,
 	}
 }
 

@@ -13,11 +13,15 @@ import (
 
 func (b *backend) pathRotateRoot() *framework.Path {
 	return &framework.Path{
-		Pattern: configPath + "/rotate-root",
+		Pattern:      configPath + "/rotate-root",
+		DisplayAttrs: &framework.DisplayAttributes{OperationPrefix: operationPrefix, OperationVerb: "rotate", OperationSuffix: "root"},
 		Operations: map[logical.Operation]framework.OperationHandler{
 			logical.UpdateOperation: &framework.PathOperation{Callback: b.rotateRoot},
 		},
 		HelpSynopsis: "Replace the engine's key with a new one; the new key is stored before the old one is revoked.",
+		HelpDescription: `Creates a key like the engine's (same scopes and services), proves it,
+stores it in config, and only then revokes the old key. The response names
+both tokens and whether the old one was revoked.`,
 	}
 }
 

@@ -15,7 +15,8 @@ import (
 
 func (b *backend) pathCreds() *framework.Path {
 	return &framework.Path{
-		Pattern: "creds/" + framework.GenericNameRegex("name"),
+		Pattern:      "creds/" + framework.GenericNameRegex("name"),
+		DisplayAttrs: &framework.DisplayAttributes{OperationPrefix: operationPrefix, OperationSuffix: "credentials"},
 		Fields: map[string]*framework.FieldSchema{
 			"name": {Type: framework.TypeString, Description: "The role to issue a token for."},
 		},
@@ -23,6 +24,10 @@ func (b *backend) pathCreds() *framework.Path {
 			logical.ReadOperation: &framework.PathOperation{Callback: b.credsRead},
 		},
 		HelpSynopsis: "Issue a Fastly token on lease: it expires at Fastly at the lease's latest end.",
+		HelpDescription: `Creates a Fastly token named vault-ROLE-SUFFIX with the role's scopes and
+services, expiring at the lease's latest end, and returns token_id,
+access_token, name, expires_at, scopes and services. Revoking the lease
+revokes the token; renewing extends the lease up to expires_at, never past.`,
 	}
 }
 
