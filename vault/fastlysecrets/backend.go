@@ -48,6 +48,8 @@ type backend struct {
 	*framework.Backend
 
 	now func() time.Time
+	// wait sleeps until the next one-time password (tests move their clock).
+	wait func(ctx context.Context, d time.Duration) error
 	// clientOptions are added to every Client the engine builds (tests set
 	// retry policies and timeouts here).
 	clientOptions []wrapper.Option
@@ -70,7 +72,7 @@ type backend struct {
 }
 
 func newBackend(now func() time.Time, opts []wrapper.Option) *backend {
-	b := &backend{now: now, clientOptions: opts}
+	b := &backend{now: now, wait: waitReal, clientOptions: opts}
 	b.Backend = &framework.Backend{
 		Help:        strings.TrimSpace(backendHelp),
 		BackendType: logical.TypeLogical,

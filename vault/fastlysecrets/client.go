@@ -68,21 +68,43 @@ func (b *backend) client(c *config) (*wrapper.Client, error) {
 
 // oneTimeCode is the current two-factor code, or "" for an account
 // without two-factor authentication. A code is sent at most once per
-// 30-second step: a second sign-in within the step is refused (Fastly
-// would refuse the replay, and count it towards a lockout). b.mu is held.
-func (b *backend) oneTimeCode(c *config) (string, error) {
+// 30-second step (Fastly would refuse the replay, and count it towards a
+// lockout): a second sign-in within the step waits for the next one,
+// bounded by ctx. b.mu is held, so sign-ins queue behind each other.
+func (b *backend) oneTimeCode(ctx context.Context, c *config) (string, error) {
 	if c.TOTPSecret == "" {
 		return "", nil
 	}
-	code, step, err := fastlyrules.TOTP(c.TOTPSecret, b.now())
-	if err != nil {
-		return "", err
+	for {
+		now := b.now()
+		code, step, err := fastlyrules.TOTP(c.TOTPSecret, now)
+		if err != nil {
+			return "", err
+		}
+		if step > b.lastStep {
+			b.lastStep = step
+			return code, nil
+		}
+		next := time.Unix((b.lastStep+1)*totpStep, 0)
+		if err := b.wait(ctx, next.Sub(now)); err != nil {
+			return "", fmt.Errorf("waiting for the next one-time password (each is sent once): %w", err)
+		}
 	}
-	if step <= b.lastStep {
-		return "", errors.New("a one-time password was already used in this 30-second step: try again in a moment")
+}
+
+// totpStep is the life of one one-time password, in seconds.
+const totpStep = 30
+
+// waitReal waits d or until ctx ends.
+func waitReal(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(max(d, time.Millisecond))
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
 	}
-	b.lastStep = step
-	return code, nil
 }
 
 // ensureSudo puts the engine's key in sudo mode, at most once per sudo
@@ -97,7 +119,7 @@ func (b *backend) ensureSudo(ctx context.Context, c *config, client *wrapper.Cli
 	if b.refused != nil {
 		return b.refused
 	}
-	code, err := b.oneTimeCode(c)
+	code, err := b.oneTimeCode(ctx, c)
 	if err != nil {
 		return err
 	}

@@ -23,6 +23,7 @@ func overGRPC(h *harness) logical.Backend {
 	plugins := map[string]gplugin.Plugin{sdkplugin.BackendPluginName: &sdkplugin.GRPCBackendPlugin{
 		Factory: func(ctx context.Context, conf *logical.BackendConfig) (logical.Backend, error) {
 			b := newBackend(h.clk.Now, []wrapper.Option{wrapper.WithRetry(wrapper.RetryPolicy{})})
+			b.wait = h.waitOnTheClock
 			return b, b.Setup(ctx, conf)
 		},
 		Logger: hclog.New(&hclog.LoggerOptions{Output: h.logs, Level: hclog.Trace}),

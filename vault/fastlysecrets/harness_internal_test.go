@@ -61,7 +61,8 @@ type harness struct {
 	intercept func(w http.ResponseWriter, r *http.Request) bool
 	said      []string // responses and errors, for the scan
 
-	connections atomic.Int32 // connections the engine opened to the API
+	connections atomic.Int32    // connections the engine opened to the API
+	waited      []time.Duration // the engine's waits for a one-time password
 }
 
 type syncBuffer struct {
@@ -115,6 +116,7 @@ func newHarness(t *testing.T, role api.Role, factory func(*harness) logical.Back
 	if factory == nil {
 		factory = func(h *harness) logical.Backend {
 			b := newBackend(h.clk.Now, []wrapper.Option{wrapper.WithRetry(wrapper.RetryPolicy{})})
+			b.wait = h.waitOnTheClock
 			require.NoError(t, b.Setup(t.Context(), h.config()))
 			return b
 		}
@@ -245,4 +247,14 @@ func (h *harness) keyStatus(key string) int {
 	require.NoError(h.t, err)
 	_ = resp.Body.Close()
 	return resp.StatusCode
+}
+
+// waitOnTheClock is the engine's wait for the next one-time password, on
+// the test's clock: it moves the clock, never sleeps.
+func (h *harness) waitOnTheClock(_ context.Context, d time.Duration) error {
+	h.mu.Lock()
+	h.waited = append(h.waited, d)
+	h.mu.Unlock()
+	h.clk.Advance(d)
+	return nil
 }

@@ -187,7 +187,7 @@ func (b *backend) verifyConfig(ctx context.Context, c *config) (owner string, un
 		return "", time.Time{}, "the key does not prove out at " + c.APIURL + " (GET /tokens/self): " + err.Error()
 	}
 	b.mu.Lock()
-	code, err := b.oneTimeCode(c)
+	code, err := b.oneTimeCode(ctx, c)
 	b.mu.Unlock()
 	if err != nil {
 		return "", time.Time{}, err.Error()

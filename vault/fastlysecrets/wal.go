@@ -11,6 +11,7 @@ import (
 
 const (
 	walKind           = "fastly_token"
+	walKindKey        = "fastly_key" // a key of the engine's that nobody holds
 	walRollbackMinAge = 5 * time.Minute
 )
 
@@ -23,15 +24,26 @@ type walEntry struct {
 	Owner     leaseOwner `json:"owner"` // where and for whom it is created
 }
 
+// keyEntry is a key rotate-root could neither store nor discard, or an
+// old key whose revoke failed: revoked by id on rollback.
+type keyEntry struct {
+	TokenID string     `json:"token_id"`
+	Owner   leaseOwner `json:"owner"`
+}
+
 // walRollback finds the token by its unique name and revokes it, so no
 // token is left without a lease.
 func (b *backend) walRollback(ctx context.Context, req *logical.Request, kind string, data any) error {
-	if kind != walKind {
-		return fmt.Errorf("unknown write-ahead log kind %q", kind)
-	}
 	raw, err := json.Marshal(data)
 	if err != nil {
 		return err
+	}
+	switch kind {
+	case walKind:
+	case walKindKey:
+		return b.rollbackKey(ctx, req, raw)
+	default:
+		return fmt.Errorf("unknown write-ahead log kind %q", kind)
 	}
 	var e walEntry
 	if err := json.Unmarshal(raw, &e); err != nil {
@@ -68,6 +80,29 @@ func (b *backend) walRollback(ctx context.Context, req *logical.Request, kind st
 				return fmt.Errorf("rolling back %s: %w", e.Name, err)
 			}
 		}
+	}
+	return nil
+}
+
+// rollbackKey revokes a key of the engine's that nobody holds.
+func (b *backend) rollbackKey(ctx context.Context, req *logical.Request, raw []byte) error {
+	var e keyEntry
+	if err := json.Unmarshal(raw, &e); err != nil {
+		return err
+	}
+	c, client, err := b.configuredClient(ctx, req.Storage)
+	if err != nil {
+		return err
+	}
+	me, err := client.Current(ctx)
+	if err != nil {
+		return fmt.Errorf("rolling back key %s: reading the engine's key: %w", e.TokenID, err)
+	}
+	if me.ID == e.TokenID {
+		return nil // the key in use is never revoked by a rollback
+	}
+	if err := b.revokeIssued(ctx, c, client, e.TokenID, e.Owner); err != nil {
+		return fmt.Errorf("rolling back key %s: %w", e.TokenID, err)
 	}
 	return nil
 }
