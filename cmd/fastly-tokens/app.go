@@ -108,7 +108,10 @@ func detail(err error) string {
 		full := apiErr.Error()
 		short := strings.TrimPrefix(full, "fastly: "+apiErr.Method+" "+apiErr.Path+": ")
 		text = strings.ReplaceAll(text, full, short)
-		if keyRefused(apiErr) {
+		switch {
+		case wrapper.ReadOnlyRefused(apiErr):
+			text += " (the key is read-only: use a key with global scope)"
+		case wrapper.KeyRefused(apiErr):
 			text += " (check the key in FASTLY_API_TOKEN or --token-file)"
 		}
 	}
@@ -118,12 +121,6 @@ func detail(err error) string {
 		text = strings.ReplaceAll(text, prefix, "")
 	}
 	return text
-}
-
-// keyRefused reports an answer that says the command's own key is missing,
-// unknown, revoked or expired.
-func keyRefused(e *wrapper.APIError) bool {
-	return e.StatusCode == 401 || (e.StatusCode == 403 && e.Message == "Token lookup failed")
 }
 
 func (a *app) rootCommand() *cobra.Command {
