@@ -68,7 +68,7 @@ func (b *backend) credsRead(ctx context.Context, req *logical.Request, d *framew
 		return nil, fmt.Errorf("writing the write-ahead log: %w", err)
 	}
 	if err := b.ensureSudo(ctx, c, client); err != nil {
-		_ = framework.DeleteWAL(ctx, req.Storage, walID) // nothing was created
+		b.dropWAL(ctx, req.Storage, walID) // nothing was created
 		var refused *signInRefusedError
 		if errors.As(err, &refused) {
 			return logical.ErrorResponse(err.Error()), nil
@@ -85,7 +85,7 @@ func (b *backend) credsRead(ctx context.Context, req *logical.Request, d *framew
 			b.forgetSignIn()
 		}
 		if !errors.Is(err, wrapper.ErrOutcomeUnknown) {
-			_ = framework.DeleteWAL(ctx, req.Storage, walID) // refused: nothing was created
+			b.dropWAL(ctx, req.Storage, walID) // refused: nothing was created
 		} // else the entry stays: the rollback finds the token by its name, if it exists
 		if refusedCredentials(err) { // Fastly's answer about this request (a token limit, a bad scope): the caller's to read
 			return logical.ErrorResponse("creating the token: " + err.Error()), nil
@@ -153,6 +153,15 @@ func (b *backend) refuseIssued(ctx context.Context, s logical.Storage, walID str
 	if err := b.discardIssued(ctx, c, client, id, owner); err != nil {
 		return fmt.Errorf("%s: no lease issued; revoking it failed (%w): the rollback revokes it later, else it dies at its expires_at", why, err)
 	}
-	_ = framework.DeleteWAL(ctx, s, walID) // revoked: nothing left to roll back; a stale entry finds nothing
+	b.dropWAL(ctx, s, walID) // revoked: nothing left to roll back
 	return fmt.Errorf("%s: revoked, no lease issued", why)
+}
+
+// dropWAL deletes a WAL entry whose token does not exist or is revoked. A
+// failure is logged: the rollback then finds nothing by the name, or
+// revokes a dead token, and drops it.
+func (b *backend) dropWAL(ctx context.Context, s logical.Storage, walID string) {
+	if err := framework.DeleteWAL(ctx, s, walID); err != nil {
+		b.Logger().Warn("deleting a write-ahead log entry failed; the rollback drops it later", "wal_id", walID, "error", err.Error())
+	}
 }
