@@ -1,6 +1,7 @@
 package wrapper_test
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -32,31 +33,41 @@ func TestReadmeGoBlocks(t *testing.T) {
 	require.NoError(t, err)
 	srv := api.NewTestServer(t)
 
+	// A module of its own in a temporary folder, using this checkout: the
+	// repository is never written to, and one build serves every block.
+	mod := t.TempDir()
+	sums, err := os.ReadFile(filepath.Join(root, "go.sum"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(mod, "go.sum"), sums, 0o600))
+	goMod := "module readme\n\ngo 1.26\n\nrequire github.com/tokenward/fastlytokens v0.0.0\n\nreplace github.com/tokenward/fastlytokens => " + root + "\n"
+	require.NoError(t, os.WriteFile(filepath.Join(mod, "go.mod"), []byte(goMod), 0o600))
+	var tests, programs []string
 	for i, block := range blocks {
 		code := block[1]
-		dir, err := os.MkdirTemp(root, "zz_readme_block_")
-		require.NoError(t, err)
-		t.Cleanup(func() { _ = os.RemoveAll(dir) })
-		pkg := "./" + filepath.Base(dir)
-
+		dir := filepath.Join(mod, fmt.Sprintf("block%d", i+1))
+		require.NoError(t, os.Mkdir(dir, 0o700))
 		if strings.Contains(code, "*testing.T") {
 			require.NoError(t, os.WriteFile(filepath.Join(dir, "readme_test.go"), []byte(code), 0o600))
-			out, err := goCmd(root, nil, "test", "-count=1", pkg)
-			require.NoError(t, err, "block %d: %s", i+1, out)
+			tests = append(tests, "./"+filepath.Base(dir))
 			continue
 		}
 		require.True(t, strings.HasPrefix(code, "package main"), "block %d must be a whole program", i+1)
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "main.go"), []byte(code), 0o600))
-		out, err := goCmd(root, nil, "vet", pkg)
-		require.NoError(t, err, "block %d: %s", i+1, out)
-		if i == 0 { // the library example: run it against the in-memory API
-			env := []string{"FASTLY_API_TOKEN=" + srv.Account(api.RoleUser).Token, "FASTLY_API_URL=" + srv.URL}
-			out, err := goCmd(root, env, "run", pkg)
-			require.NoError(t, err, "library example: %s", out)
-			assert.Contains(t, out, `"demo global key"`)
-			assert.Contains(t, out, "scopes=[global:read] expiring soon=false")
-		}
+		programs = append(programs, "./"+filepath.Base(dir))
 	}
+	out, err := goCmd(mod, nil, "mod", "tidy")
+	require.NoError(t, err, "%s", out)
+	out, err = goCmd(mod, nil, append([]string{"vet"}, programs...)...)
+	require.NoError(t, err, "%s", out)
+	out, err = goCmd(mod, nil, append([]string{"test", "-count=1"}, tests...)...)
+	require.NoError(t, err, "%s", out)
+	// The library example (the first block): run against the in-memory API.
+	require.Equal(t, "./block1", programs[0])
+	env := []string{"FASTLY_API_TOKEN=" + srv.Account(api.RoleUser).Token, "FASTLY_API_URL=" + srv.URL}
+	out, err = goCmd(mod, env, "run", "./block1")
+	require.NoError(t, err, "library example: %s", out)
+	assert.Contains(t, out, `"demo global key"`)
+	assert.Contains(t, out, "scopes=[global:read] expiring soon=false")
 }
 
 func goCmd(dir string, env []string, args ...string) (string, error) {
