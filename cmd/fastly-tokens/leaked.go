@@ -61,6 +61,9 @@ func (a *app) runRevokeLeaked(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if a.sys.stdinTerminal() {
+		_, _ = fmt.Fprintln(a.sys.err, "reading leaked keys from standard input, one a line; end with Ctrl-D")
+	}
 	entries, err := interruptible(ctx, func() ([]numbered, error) { return readNumbered(a.sys.inLines(), "secrets on stdin") }, nil)
 	if err != nil {
 		return err
@@ -76,6 +79,9 @@ func (a *app) runRevokeLeaked(ctx context.Context) error {
 		lines[i] = e.text
 	}
 	results := lifecycle.RevokeLeaked(ctx, c, lines)
+	if err := ownKeyFailed(results); err != nil {
+		return err // one error, not one row per key: nothing was judged
+	}
 	judged := false
 	for _, r := range results {
 		judged = judged || r.Outcome != lifecycle.Failed || r.TokenID != ""
@@ -128,4 +134,13 @@ func (a *app) writeLeakReport(out []outcomeLine) error {
 		t.row(strconv.Itoa(l.Line), orDash(l.ID), orDash(l.Name), outcome)
 	}
 	return t.flush()
+}
+
+// ownKeyFailed is the one error of a run in which the client's own key did
+// not prove out: every result carries it and no key was judged.
+func ownKeyFailed(results []lifecycle.LeakResult) error {
+	if len(results) > 0 && errors.Is(results[0].Err, lifecycle.ErrNothingJudged) {
+		return results[0].Err
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -93,7 +94,7 @@ func (a *app) runRevoke(ctx context.Context, o *revokeOptions) error {
 	if o.dryRun {
 		return a.dryRun(ctx, c, ids)
 	}
-	if err := a.confirm(ctx, ids, o.yes, o.fromFile == "-"); err != nil {
+	if err := a.confirm(ctx, tokenNames(c), ids, o.yes, o.fromFile == "-"); err != nil {
 		return err
 	}
 	opts := lifecycle.RevokeAllOptions{}
@@ -143,6 +144,9 @@ func (a *app) revokeIDs(ctx context.Context, args []string, fromFile string) ([]
 	case "-":
 		if err := a.stdinTaken("ids (--from-file -)"); err != nil {
 			return nil, err
+		}
+		if a.sys.stdinTerminal() {
+			_, _ = fmt.Fprintln(a.sys.err, "reading token ids from standard input, one a line; end with Ctrl-D")
 		}
 		read, err := interruptible(ctx, func() ([]numbered, error) { return readNumbered(a.sys.inLines(), "--from-file -") }, nil)
 		if err != nil {
@@ -207,28 +211,60 @@ func (a *app) endTable(t *table, notFound bool) error {
 	return nil
 }
 
-// confirm asks on a terminal, listing what it will revoke; without one it
-// refuses unless --yes. Ctrl-C at the prompt ends the command at once.
-func (a *app) confirm(ctx context.Context, ids []string, yes, stdinUsed bool) error {
+// promptShows is how many tokens a confirmation prompt lists by id and name.
+const promptShows = 20
+
+// confirm asks on a terminal, listing what it will revoke (id and name of
+// the first 20, read with names; then how many more); without one it
+// refuses unless --yes. A declined prompt is exit 2, as a refusal without a
+// terminal is. Ctrl-C at the prompt ends the command at once.
+func (a *app) confirm(ctx context.Context, names func(ctx context.Context, ids []string) []string, ids []string, yes, stdinUsed bool) error {
 	if yes {
 		return nil
 	}
 	if stdinUsed || !a.sys.stdinTerminal() {
 		return usagef("refusing to revoke %d token(s) without --yes (no terminal to ask)", len(ids))
 	}
-	shown := ids[:min(len(ids), 10)]
-	list := strings.Join(shown, ", ")
-	if more := len(ids) - len(shown); more > 0 {
-		list += fmt.Sprintf(" and %d more", more)
+	shown := ids[:min(len(ids), promptShows)]
+	var list strings.Builder
+	t := newTable(&list, "  ID", "NAME")
+	for i, name := range names(ctx, shown) {
+		t.row("  "+shown[i], orDash(name))
 	}
-	answer, err := a.sys.prompt(ctx, fmt.Sprintf("Revoke %d token(s): %s? [y/N] ", len(ids), list))
+	_ = t.flush() // into a Builder: no error
+	if more := len(ids) - len(shown); more > 0 {
+		fmt.Fprintf(&list, "  and %d more\n", more)
+	}
+	answer, err := a.sys.prompt(ctx, fmt.Sprintf("Revoke %d token(s)?\n%s[y/N] ", len(ids), list.String()))
 	if err != nil {
 		return err
 	}
 	if answer = strings.ToLower(answer); answer != "y" && answer != "yes" {
-		return errors.New("not confirmed: nothing revoked")
+		return usagef("cancelled: nothing revoked")
 	}
 	return nil
+}
+
+// tokenNames reads the name of each id (four at once); "" for an id that
+// could not be read.
+func tokenNames(c *wrapper.Client) func(ctx context.Context, ids []string) []string {
+	return func(ctx context.Context, ids []string) []string {
+		names := make([]string, len(ids))
+		slots := make(chan struct{}, 4)
+		var wg sync.WaitGroup
+		for i, id := range ids {
+			wg.Add(1)
+			slots <- struct{}{}
+			go func() {
+				defer func() { <-slots; wg.Done() }()
+				if tok, err := c.Get(ctx, id); err == nil {
+					names[i] = tok.Name
+				}
+			}()
+		}
+		wg.Wait()
+		return names
+	}
 }
 
 // unknownMeaning is what an outcome "unknown" tells the reader of id.

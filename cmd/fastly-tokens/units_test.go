@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -131,14 +132,31 @@ func TestScopesOf(t *testing.T) {
 	require.ErrorContains(t, err, "empty scope")
 }
 
-// TestConfirmListsIDs: the prompt names the first ten ids and how many more.
+// TestConfirmListsIDs: the prompt names the first twenty ids with their
+// names and how many more; a declined prompt is a usage exit, nothing
+// revoked.
 func TestConfirmListsIDs(t *testing.T) {
 	var stderr strings.Builder
-	a := &app{sys: &sysIO{in: strings.NewReader("y\n"), err: &stderr, stdinTerminal: func() bool { return true }}}
-	ids := make([]string, 12)
+	a := &app{sys: &sysIO{in: strings.NewReader("y\nn\n"), err: &stderr, stdinTerminal: func() bool { return true }}}
+	ids := make([]string, 22)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("id%02d", i)
 	}
-	require.NoError(t, a.confirm(t.Context(), ids, false, false))
-	assert.Equal(t, "Revoke 12 token(s): id00, id01, id02, id03, id04, id05, id06, id07, id08, id09 and 2 more? [y/N] ", stderr.String())
+	named := func(_ context.Context, ids []string) []string {
+		names := make([]string, len(ids))
+		for i, id := range ids {
+			if i != 1 {
+				names[i] = "name of " + id
+			}
+		}
+		return names
+	}
+	require.NoError(t, a.confirm(t.Context(), named, ids, false, false))
+	prompt := stderr.String()
+	assert.True(t, strings.HasPrefix(prompt, "Revoke 22 token(s)?\n  ID    NAME\n  id00  name of id00\n  id01  -\n"), prompt)
+	assert.Contains(t, prompt, "  id19  name of id19\n  and 2 more\n[y/N] ")
+	assert.NotContains(t, prompt, "id20")
+	err := a.confirm(t.Context(), named, ids[:1], false, false)
+	require.ErrorContains(t, err, "cancelled: nothing revoked")
+	assert.True(t, isUsage(err), "exit 2")
 }

@@ -74,6 +74,11 @@ const leakConcurrency = 4
 // that does not answer would otherwise cost a timeout per key.
 const maxLeakFailuresInARow = 3
 
+// ErrNothingJudged means RevokeLeaked judged no key: the Client's own key
+// did not prove out (a dead key, the wrong base URL, no network), so a
+// refusal of a leaked key would mean nothing. Every result carries it.
+var ErrNothingJudged = errors.New("lifecycle: no key was judged")
+
 // ErrNoKeyFound means an input line of RevokeLeaked holds no run of
 // exactly 32 characters of Fastly's key alphabet: nothing was sent for it.
 var ErrNoKeyFound = errors.New("lifecycle: no key found")
@@ -135,7 +140,7 @@ func RevokeLeaked(ctx context.Context, c *wrapper.Client, lines []string) []Leak
 		}
 	}
 	if _, err := c.Current(ctx); err != nil {
-		err = fmt.Errorf("lifecycle: no key was judged: the client's own key did not prove out against %s: %w", host, err)
+		err = fmt.Errorf("%w: the client's own key did not prove out against %s: %w", ErrNothingJudged, host, err)
 		return failEvery(lines, err, host)
 	}
 	firstOf := make(map[string]int, len(keys)) // key -> index of its first result
