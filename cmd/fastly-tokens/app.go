@@ -131,8 +131,9 @@ func (a *app) rootCommand() *cobra.Command {
 
 The key comes from FASTLY_API_TOKEN or --token-file (- for stdin), never from
 an argument. Exit status: 0 done; 1 the operation failed or audit found
-something; 2 bad flags or arguments, no key, or a revoke refused without --yes;
-130 interrupted (Ctrl-C).`,
+something; 2 bad flags or arguments, no key, a revoke refused without --yes or
+declined at the prompt, or a new secret bound for a stdout on /dev/null; 130
+interrupted (Ctrl-C, SIGTERM).`,
 		Version:           version(),
 		SilenceErrors:     true,
 		SilenceUsage:      true,

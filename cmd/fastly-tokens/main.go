@@ -11,7 +11,8 @@
 // The key comes from FASTLY_API_TOKEN or --token-file, never from an
 // argument (every process can read another's arguments). Exit status: 0
 // done; 1 the operation failed, or audit found something; 2 usage: bad
-// flags or arguments, no key, or a revoke refused without --yes; 130
+// flags or arguments, no key, a revoke refused without --yes or declined,
+// or a new secret bound for a stdout on /dev/null; 130
 // interrupted (Ctrl-C ends a prompt or a read of stdin at once). Errors
 // are one line on stderr starting "fastly-tokens: ". No secret (key,
 // password, one-time password, leaked secret) is ever printed, except the
