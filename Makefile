@@ -19,7 +19,7 @@ VAULT_DIR             := vault
 MUTATE_WORKERS        ?= 2
 # Base of the contract diff: a git ref (default: the merge base with main).
 CONTRACT_BASE         ?=
-FUZZTIME              ?= 10s
+FUZZTIME              ?= 5s
 # Minimising a new input is cut short, so a brief run never ends inside it.
 FUZZMINIMIZE          ?= 1s
 
@@ -50,7 +50,7 @@ test: ## Run the whole test suite with the race detector (the library and the va
 	cd $(VAULT_DIR) && $(GO) vet ./... && $(GO) test -race -count=1 ./...
 
 .PHONY: fuzz
-fuzz: ## Run each fuzz test briefly (FUZZTIME=10s)
+fuzz: ## Run each fuzz test briefly (FUZZTIME=5s)
 	$(GO) test ./wrapper -run '^$$' -fuzz '^FuzzDecodeToken$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZE)
 	$(GO) test ./wrapper -run '^$$' -fuzz '^FuzzDecodeList$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZE)
 	$(GO) test ./wrapper -run '^$$' -fuzz '^FuzzParseError$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZE)
