@@ -96,7 +96,7 @@ func run(out io.Writer) error {
 		Name:      "deploy-bot",
 		Scopes:    []wrapper.Scope{wrapper.ScopePurgeSelect, wrapper.ScopeGlobalRead},
 		Services:  []string{"SU1Z0isxPaozGVKXdv0eY", "7frORaFZvHgC6eRAJdA7kf"},
-		ExpiresAt: time.Now().Add(30 * 24 * time.Hour).Truncate(time.Second),
+		ExpiresAt: wrapper.ExpiresIn(time.Now(), 30*24*time.Hour),
 		Username:  secure.Login,
 		Password:  secure.Password,
 		OTP:       otp,

@@ -85,7 +85,7 @@ func expiry(now time.Time, in duration, at string) (time.Time, error) {
 	case in != 0 && at != "":
 		return time.Time{}, usagef("--expires-in and --expires-at exclude each other")
 	case in != 0:
-		return now.Add(time.Duration(in)).UTC().Truncate(time.Second), nil
+		return wrapper.ExpiresIn(now, time.Duration(in)), nil
 	case at != "":
 		t, err := time.Parse(time.RFC3339, at)
 		if err != nil {
@@ -294,7 +294,7 @@ func (a *app) runRotate(ctx context.Context, id string, o *rotateOptions) error 
 			return err
 		}}
 	if o.expiresIn != 0 {
-		in.ExpiresAt = a.sys.now().Add(time.Duration(o.expiresIn)).UTC().Truncate(time.Second)
+		in.ExpiresAt = wrapper.ExpiresIn(a.sys.now(), time.Duration(o.expiresIn))
 	}
 	rot, err := lifecycle.Rotate(ctx, c, id, in)
 	if err != nil && rot.New.ID != "" && !delivered {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/tokenward/fastlytokens/wrapper"
 )
 
 // Role is what a role grants: scopes, services and lease lifetimes (zero
@@ -61,14 +63,7 @@ func PlanIssue(now time.Time, role Role, mountDefault, mountMax time.Duration) I
 		ttl = mountDefault
 	}
 	ttl = min(ttl, maxTTL)
-	return Issue{TTL: ttl, MaxTTL: maxTTL, ExpiresAt: ceilSecond(now.Add(maxTTL))}
-}
-
-func ceilSecond(t time.Time) time.Time {
-	if r := t.Truncate(time.Second); !r.Equal(t) {
-		return r.Add(time.Second)
-	}
-	return t
+	return Issue{TTL: ttl, MaxTTL: maxTTL, ExpiresAt: wrapper.ExpiresIn(now, maxTTL)}
 }
 
 // Renewal is how a renewed lease is timed.

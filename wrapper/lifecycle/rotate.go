@@ -107,7 +107,7 @@ func Rotate(ctx context.Context, c *wrapper.Client, id string, in RotateInput) (
 		create.Name = old.Name
 	}
 	if create.ExpiresAt.IsZero() && !old.ExpiresAt.IsZero() && old.ExpiresAt.After(old.CreatedAt) {
-		create.ExpiresAt = time.Now().Add(old.ExpiresAt.Sub(old.CreatedAt)).Truncate(time.Second)
+		create.ExpiresAt = wrapper.ExpiresIn(time.Now(), old.ExpiresAt.Sub(old.CreatedAt))
 	}
 	sent := time.Now().UTC().Truncate(time.Second)
 	created, err := c.Create(ctx, create)
