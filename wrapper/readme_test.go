@@ -77,3 +77,48 @@ func goCmd(dir string, env []string, args ...string) (string, error) {
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }
+
+// TestReadmeCitesWhatExists: every test, fuzz test or benchmark the
+// READMEs name, and every Go file they cite, exists in the repository.
+func TestReadmeCitesWhatExists(t *testing.T) {
+	t.Parallel()
+	root, err := filepath.Abs("..")
+	require.NoError(t, err)
+	var sources strings.Builder
+	files := map[string]bool{} // by path from the root, and by base name
+	require.NoError(t, filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == ".bin") {
+			return filepath.SkipDir
+		}
+		if strings.HasSuffix(path, ".go") {
+			rel, _ := filepath.Rel(root, path)
+			files[filepath.ToSlash(rel)], files[filepath.Base(rel)] = true, true
+			text, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			sources.Write(text)
+		}
+		return nil
+	}))
+	code := sources.String()
+	cited := regexp.MustCompile("`((?:Test|Fuzz|Benchmark)[A-Za-z0-9_]+)`")
+	file := regexp.MustCompile("`([A-Za-z0-9_./-]+\\.go)`")
+	for _, readme := range []string{"README.md", "vault/README.md"} {
+		text, err := os.ReadFile(filepath.Join(root, readme))
+		require.NoError(t, err)
+		for _, m := range cited.FindAllStringSubmatch(string(text), -1) {
+			assert.Contains(t, code, "func "+m[1]+"(", "%s cites %s", readme, m[1])
+		}
+		for _, m := range file.FindAllStringSubmatch(string(text), -1) {
+			path := m[1]
+			if readme == "vault/README.md" && !files[path] {
+				path = "vault/" + path
+			}
+			assert.True(t, files[path], "%s cites %s", readme, m[1])
+		}
+	}
+}
