@@ -1,7 +1,6 @@
 package openapi_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -17,7 +16,7 @@ func loadContract(t *testing.T) *openapi3.T {
 	loader := openapi3.NewLoader()
 	doc, err := loader.LoadFromData(openapi.Spec)
 	require.NoError(t, err)
-	require.NoError(t, doc.Validate(context.Background()))
+	require.NoError(t, doc.Validate(t.Context()))
 	return doc
 }
 

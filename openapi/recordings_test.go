@@ -1,7 +1,6 @@
 package openapi_test
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -76,7 +75,7 @@ func validateExchange(t *testing.T, router routers.Router, rec recording) {
 
 	opts := &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}
 	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: opts}
-	require.NoError(t, openapi3filter.ValidateRequest(context.Background(), in), "request")
+	require.NoError(t, openapi3filter.ValidateRequest(t.Context(), in), "request")
 
 	header := http.Header{}
 	for k, v := range rec.Response.Headers {
@@ -89,7 +88,7 @@ func validateExchange(t *testing.T, router routers.Router, rec recording) {
 		Body:                   io.NopCloser(strings.NewReader(rec.Response.Body)),
 		Options:                opts,
 	}
-	require.NoError(t, openapi3filter.ValidateResponse(context.Background(), out), "response")
+	require.NoError(t, openapi3filter.ValidateResponse(t.Context(), out), "response")
 }
 
 // TestValidatorRejectsWrongShapes shows the recordings test can fail: the same
@@ -107,7 +106,7 @@ func TestValidatorRejectsWrongShapes(t *testing.T) {
 		req.Header.Set("Content-Type", contentType)
 		route, params, err := router.FindRoute(req)
 		require.NoError(t, err)
-		return openapi3filter.ValidateRequest(context.Background(), &openapi3filter.RequestValidationInput{
+		return openapi3filter.ValidateRequest(t.Context(), &openapi3filter.RequestValidationInput{
 			Request: req, PathParams: params, Route: route, Options: opts,
 		})
 	}
@@ -121,7 +120,7 @@ func TestValidatorRejectsWrongShapes(t *testing.T) {
 	require.NoError(t, err)
 	route, params, err := router.FindRoute(req)
 	require.NoError(t, err)
-	err = openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
+	err = openapi3filter.ValidateResponse(t.Context(), &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: opts},
 		Status:                 200,
 		Header:                 http.Header{"Content-Type": {"application/json"}},

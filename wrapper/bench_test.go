@@ -166,7 +166,7 @@ func pair(b *testing.B, listSize int, floorOp func(context.Context, *floor) erro
 	if err != nil {
 		b.Fatal(err)
 	}
-	ctx := context.Background()
+	ctx := b.Context()
 	b.Run("floor", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"io"
 	"net/http/httptest"
 	"strings"
@@ -37,7 +36,7 @@ func BenchmarkScale(b *testing.B) {
 	env := map[string]string{"FASTLY_API_URL": srv.URL, "FASTLY_API_TOKEN": user.Token}
 	sys := &sysIO{in: strings.NewReader(""), out: io.Discard, err: io.Discard, getenv: func(k string) string { return env[k] },
 		now: time.Now, stdinTerminal: func() bool { return false }, stderrTerminal: func() bool { return false }}
-	ctx := context.Background()
+	ctx := b.Context()
 
 	b.Run("library List", func(b *testing.B) {
 		c, err := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithToken(user.Token))

@@ -158,7 +158,7 @@ func (h *harness) count(request string) int {
 func (h *harness) request(req *logical.Request) (*logical.Response, error) {
 	h.t.Helper()
 	req.Storage = h.storage
-	resp, err := h.b.HandleRequest(context.Background(), req)
+	resp, err := h.b.HandleRequest(h.t.Context(), req)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if resp != nil {
@@ -226,7 +226,7 @@ func (h *harness) liveTokens() map[string]wrapper.Token {
 	admin := h.sim.Account(api.RoleSuperuser)
 	c, err := wrapper.New(wrapper.WithBaseURL(h.sim.URL), wrapper.WithToken(admin.Token))
 	require.NoError(h.t, err)
-	tokens, err := c.ListForCustomer(context.Background(), admin.CustomerID)
+	tokens, err := c.ListForCustomer(h.t.Context(), admin.CustomerID)
 	require.NoError(h.t, err)
 	live := map[string]wrapper.Token{}
 	for _, tok := range tokens {

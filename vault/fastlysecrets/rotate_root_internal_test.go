@@ -114,7 +114,7 @@ func (h *harness) liveAll() map[string]bool {
 	h.t.Helper()
 	admin := h.sim.Account(api.RoleSuperuser)
 	c := mustClient(h.t, h.sim.URL, admin.Token)
-	tokens, err := c.ListForCustomer(context.Background(), admin.CustomerID)
+	tokens, err := c.ListForCustomer(h.t.Context(), admin.CustomerID)
 	require.NoError(h.t, err)
 	live := map[string]bool{}
 	for _, tok := range tokens {

@@ -121,7 +121,7 @@ func TestSignalWithARequestInFlight(t *testing.T) {
 // serveInProcess runs the command's run in this process until the test ends.
 func serveInProcess(t *testing.T, args ...string) string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	out, in := io.Pipe()
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, args, in, io.Discard) }()
@@ -172,7 +172,7 @@ func TestListenOnAllInterfaces(t *testing.T) {
 
 func TestUsage(t *testing.T) {
 	var stderr bytes.Buffer
-	assert.Equal(t, 0, run(context.Background(), []string{"-h"}, io.Discard, &stderr))
+	assert.Equal(t, 0, run(t.Context(), []string{"-h"}, io.Discard, &stderr))
 	for _, field := range []string{"-write-limit", "-max-tokens", "base_url", "accounts", "role", "login, password", "user_id, customer_id, superuser",
 		"two_factor_secret", "token ", "read_only_token", "go build"} {
 		assert.Contains(t, stderr.String(), field, "-h describes the banner's fields and the flags")
@@ -182,15 +182,15 @@ func TestUsage(t *testing.T) {
 		{"-max-tokens", "0"},
 	} {
 		stderr.Reset()
-		assert.Equal(t, 2, run(context.Background(), args, io.Discard, &stderr), "%v", args)
+		assert.Equal(t, 2, run(t.Context(), args, io.Discard, &stderr), "%v", args)
 		assert.Equal(t, 1, strings.Count(stderr.String(), "\n"), "%v: one line: %q", args, stderr.String())
 		assert.True(t, strings.HasPrefix(stderr.String(), "fastly-api-sim: "), stderr.String())
 	}
 	stderr.Reset()
-	run(context.Background(), []string{"-nope"}, io.Discard, &stderr)
+	run(t.Context(), []string{"-nope"}, io.Discard, &stderr)
 	assert.Equal(t, "fastly-api-sim: flag provided but not defined: -nope (-h lists the flags)\n", stderr.String(), "reported once")
 	stderr.Reset()
-	assert.Equal(t, 1, run(context.Background(), []string{"-listen", "256.0.0.1:http"}, io.Discard, &stderr))
+	assert.Equal(t, 1, run(t.Context(), []string{"-listen", "256.0.0.1:http"}, io.Discard, &stderr))
 	assert.True(t, strings.HasPrefix(stderr.String(), "fastly-api-sim: "), stderr.String())
 }
 
