@@ -62,7 +62,8 @@ func TestRevokeLeakedRefusesLongLines(t *testing.T) {
 	long := strings.Repeat("a", lifecycle.MaxLeakLineBytes-32) + " " + key
 	results := lifecycle.RevokeLeaked(ctx, h.client(t, h.user().Token), []string{key, long})
 	require.Len(t, results, 2)
-	for _, r := range results {
+	for i, r := range results {
+		assert.Equal(t, i+1, r.Line, "one result per line, in order")
 		assert.Equal(t, lifecycle.Failed, r.Outcome)
 		require.ErrorIs(t, r.Err, wrapper.ErrInvalidInput)
 		assert.Contains(t, r.Err.Error(), "line 2 is longer than 4096 bytes: nothing was sent")
