@@ -86,7 +86,11 @@ func (a *app) exit(err error) int {
 	if errors.As(err, &usage) || errors.Is(err, wrapper.ErrInvalidInput) || !a.started {
 		code = exitUsage
 	}
-	_, _ = fmt.Fprintln(a.sys.err, a.message(err))
+	msg := a.message(err)
+	if a.timeout > 0 && errors.Is(err, context.DeadlineExceeded) {
+		msg += fmt.Sprintf(" (--timeout %s ran out)", a.timeout.String())
+	}
+	_, _ = fmt.Fprintln(a.sys.err, msg)
 	return code
 }
 

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -80,6 +82,9 @@ func (a *app) runGet(ctx context.Context, id string) error {
 		return err
 	}
 	tok, err := c.Get(ctx, id)
+	if errors.Is(err, wrapper.ErrNotFound) {
+		return fmt.Errorf("%w: token %s is not found: revoked, or not visible to this key (\"fastly-tokens list\" shows the key's tokens)", err, id)
+	}
 	if err != nil {
 		return err
 	}
