@@ -223,6 +223,10 @@ func (a *app) runCreate(ctx context.Context, o *createOptions) error {
 	return nil
 }
 
+// sudoMargin is how much of a sudo window rotate needs left: its create
+// comes after a read or two.
+const sudoMargin = 10 * time.Second
+
 // rotateOptions are rotate's flags.
 type rotateOptions struct {
 	name      string
@@ -280,6 +284,21 @@ func (a *app) runRotate(ctx context.Context, id string, o *rotateOptions) error 
 	c, err := a.clientFor(ctx, id)
 	if err != nil {
 		return err
+	}
+	if o.cr.login == "" {
+		// Without a sign-in the create needs the key in sudo mode: ask
+		// before anything is written, not after a refused create (the
+		// token is read first, so an unknown id says so).
+		if _, err := c.Get(ctx, id); err != nil {
+			return fmt.Errorf("reading token %s: %w", id, err)
+		}
+		me, err := c.Current(ctx)
+		if err != nil {
+			return err
+		}
+		if !me.SudoExpiresAt.After(a.sys.now().Add(sudoMargin)) {
+			return usagef("the key is not in sudo mode, so a create would be refused: sign in with --login (and --password-stdin, or a prompt)")
+		}
 	}
 	password, err := a.password(ctx, &o.cr)
 	if err != nil {

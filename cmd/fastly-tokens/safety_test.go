@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tokenward/fastlytokens/api"
+	"github.com/tokenward/fastlytokens/wrapper"
 )
 
 // bench is a command run without a binary: an api/ server behind a counter
@@ -377,4 +378,25 @@ func TestCreateRefusesAnUnprintableSecret(t *testing.T) {
 	for _, name := range b.listAll(t) {
 		assert.NotEqual(t, "esc", name)
 	}
+}
+
+// TestRotateWithoutSignInNeedsSudo: without --login, rotate asks the key's
+// own token whether it is in sudo mode before anything is written: not in
+// sudo mode is refused (exit 2, no create); in sudo mode, it rotates.
+func TestRotateWithoutSignInNeedsSudo(t *testing.T) {
+	b := newBench(t)
+	user := b.srv.Account(api.RoleUser)
+	oldID, _, err := b.srv.AddToken(api.TokenSpec{UserID: user.UserID, Name: "deploy"})
+	require.NoError(t, err)
+	require.Equal(t, exitUsage, b.run(t.Context(), "rotate", oldID))
+	assert.Contains(t, b.stderr.String(), "the key is not in sudo mode")
+	assert.NotContains(t, b.requests(), "POST /tokens")
+
+	c, err := wrapper.New(wrapper.WithBaseURL(b.url), wrapper.WithToken(user.Token))
+	require.NoError(t, err)
+	_, err = c.Sudo(t.Context(), wrapper.SudoInput{Username: user.Login, Password: user.Password})
+	require.NoError(t, err)
+	b.stderr.Reset()
+	require.Equal(t, exitOK, b.run(t.Context(), "rotate", oldID), b.stderr.String())
+	assert.Contains(t, b.stdout.String(), "old token "+oldID+" revoked")
 }
