@@ -42,9 +42,7 @@ It exits 1 when a finding's kind is in --fail-on (default: every kind;
 	f.Var(&o.unusedFor, "unused-for", "report tokens unused for `DURATION` (default 90d)")
 	f.Var(&o.maxAge, "max-lifetime", "report tokens whose lifetime exceeds `DURATION` (default: not checked)")
 	f.StringSliceVar(&o.failOn, "fail-on", nil, "exit 1 when a finding is of `KIND[,KIND]` (default: every kind; none: never)")
-	_ = cmd.RegisterFlagCompletionFunc("fail-on", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		return append(kindNames(), "none"), cobra.ShellCompDirectiveNoFileComp
-	})
+	_ = cmd.RegisterFlagCompletionFunc("fail-on", completeList(func() []string { return append(kindNames(), "none") }))
 	return cmd
 }
 
@@ -138,4 +136,33 @@ func (a *app) writeFindings(findings []lifecycle.Finding) error {
 		t.row(string(f.Kind), f.Token.ID, orDash(f.Token.Name), orDash(f.Token.UserID), f.Detail)
 	}
 	return t.flush()
+}
+
+// completeList completes every value of a comma list: what is typed after
+// the last comma, offered as the whole list so far plus each value not yet
+// in it.
+func completeList(values func() []string) cobra.CompletionFunc {
+	return func(_ *cobra.Command, _ []string, typed string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		done, _ := splitLast(typed)
+		var out []cobra.Completion
+		for _, v := range values() {
+			if !slices.Contains(strings.Split(done, ","), v) {
+				if done == "" {
+					out = append(out, v)
+				} else {
+					out = append(out, done+","+v)
+				}
+			}
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
+	}
+}
+
+// splitLast splits a comma list before its last value.
+func splitLast(typed string) (done, last string) {
+	i := strings.LastIndexByte(typed, ',')
+	if i < 0 {
+		return "", typed
+	}
+	return typed[:i], typed[i+1:]
 }
