@@ -129,7 +129,11 @@ func detail(err error) string {
 
 func (a *app) rootCommand() *cobra.Command {
 	root := &cobra.Command{
-		Use:   "fastly-tokens",
+		Use: "fastly-tokens",
+		Example: `  export FASTLY_API_TOKEN=...            # or --token-file PATH
+  fastly-tokens whoami
+  fastly-tokens audit --fail-on expired,expiring
+  fastly-tokens rotate ID --login me@example.com --output ci.secret`,
 		Short: "Inspect, create, rotate, revoke and audit Fastly API tokens",
 		Long: `fastly-tokens runs the jobs people run on Fastly API tokens.
 

@@ -24,7 +24,10 @@ type auditOptions struct {
 func (a *app) auditCommand() *cobra.Command {
 	o := &auditOptions{}
 	cmd := &cobra.Command{
-		Use:   "audit",
+		Use: "audit",
+		Example: `  fastly-tokens audit
+  fastly-tokens audit --max-lifetime 365d --fail-on expired,expiring   # a CI gate
+  fastly-tokens audit --customer CUSTOMER_ID --json                  # superusers`,
 		Short: "Find expired, expiring, unused, never-expiring and over-broad tokens",
 		Long: `audit lists your tokens (or a customer's with --customer) and reports, per
 token, each kind of finding that applies: ` + strings.Join(kindNames(), ", ") + `.

@@ -154,7 +154,10 @@ type createOptions struct {
 func (a *app) createCommand() *cobra.Command {
 	o := &createOptions{}
 	cmd := &cobra.Command{
-		Use:   "create --name NAME",
+		Use: "create --name NAME",
+		Example: `  fastly-tokens create --name ci --scope purge_select --service SVC --expires-in 90d \
+      --login me@example.com --output ci.secret
+  fastly-tokens create --name deploy --login me@example.com --password-stdin --json < password.txt`,
 		Short: "Create a token and print its secret, once (POST /tokens)",
 		Long: `create creates a token and delivers its secret once: on stdout, or with
 --output to a new file (mode 0600, written whole or not at all). Delivered
@@ -239,7 +242,10 @@ type rotateOptions struct {
 func (a *app) rotateCommand() *cobra.Command {
 	o := &rotateOptions{}
 	cmd := &cobra.Command{
-		Use:   "rotate ID",
+		Use: "rotate ID",
+		Example: `  fastly-tokens rotate ID --login me@example.com --output ID.secret
+  fastly-tokens rotate ID --login me@example.com --password-stdin --json < password.txt
+  fastly-tokens rotate ID --keep-old --expires-in 90d --login me@example.com`,
 		Short: "Replace a token: create, prove the new key, deliver it, then revoke the old one",
 		Long: `rotate creates a token with the old one's scopes, services and owner, proves
 the new key works (GET /tokens/self with it), delivers the new secret (on

@@ -14,7 +14,9 @@ import (
 
 func (a *app) revokeLeakedCommand() *cobra.Command {
 	return &cobra.Command{
-		Use:   "revoke-leaked < leaked-lines",
+		Use: "revoke-leaked < leaked-lines",
+		Example: `  fastly-tokens revoke-leaked < leaked.env
+  grep -h FASTLY ci-logs/*.log | fastly-tokens revoke-leaked --json`,
 		Short: "Revoke leaked keys found in lines read from stdin",
 		Long: `revoke-leaked reads lines from stdin (blank lines and # comments ignored) and
 finds the keys in them as leaks really look: every run of exactly 32

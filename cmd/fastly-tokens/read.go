@@ -13,7 +13,9 @@ import (
 
 func (a *app) whoamiCommand() *cobra.Command {
 	return &cobra.Command{
-		Use:   "whoami",
+		Use: "whoami",
+		Example: `  fastly-tokens whoami
+  fastly-tokens whoami --token-file key.txt --json`,
 		Short: "Show the token the key belongs to (GET /tokens/self)",
 		Args:  cobra.NoArgs,
 		RunE:  a.command(func(ctx context.Context, _ *cobra.Command, _ []string) error { return a.runWhoami(ctx) }),
@@ -35,7 +37,9 @@ func (a *app) runWhoami(ctx context.Context) error {
 func (a *app) listCommand() *cobra.Command {
 	var customer string
 	cmd := &cobra.Command{
-		Use:   "list",
+		Use: "list",
+		Example: `  fastly-tokens list
+  fastly-tokens list --customer CUSTOMER_ID --json   # superusers`,
 		Short: "List your tokens, or a customer's with --customer (superusers)",
 		Long: `list lists your tokens, or with --customer a customer's (superusers only),
 with the user each belongs to, so same-named tokens can be told apart.`,
@@ -68,7 +72,9 @@ func (a *app) listTokens(ctx context.Context, customer string) ([]wrapper.Token,
 
 func (a *app) getCommand() *cobra.Command {
 	return &cobra.Command{
-		Use:               "get ID",
+		Use: "get ID",
+		Example: `  fastly-tokens get ID
+  fastly-tokens get ID --json`,
 		Short:             "Show one token by id (GET /tokens/{id})",
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: a.completeTokenIDs,

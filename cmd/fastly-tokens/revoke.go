@@ -36,7 +36,10 @@ type revokeOptions struct {
 func (a *app) revokeCommand() *cobra.Command {
 	o := &revokeOptions{}
 	cmd := &cobra.Command{
-		Use:   "revoke [ID...] [--from-file PATH] [--current]",
+		Use: "revoke [ID...] [--from-file PATH] [--current]",
+		Example: `  fastly-tokens revoke ID1 ID2 --dry-run
+  fastly-tokens revoke --from-file ids.txt --yes
+  fastly-tokens revoke --current --yes    # the key's own token`,
 		Short: "Revoke tokens by id, from a file, or the key's own token",
 		Long: `revoke revokes tokens in bulk batches (DELETE /tokens), sorting out a refused
 batch with reads, and reports each id as:

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/cobra"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -159,4 +160,18 @@ func TestConfirmListsIDs(t *testing.T) {
 	err := a.confirm(t.Context(), named, ids[:1], false, false)
 	require.ErrorContains(t, err, "cancelled: nothing revoked")
 	assert.True(t, isUsage(err), "exit 2")
+}
+
+// TestEveryCommandHasExamples: every command's --help has an Examples
+// section.
+func TestEveryCommandHasExamples(t *testing.T) {
+	root := (&app{sys: &sysIO{}}).rootCommand()
+	commands := append([]*cobra.Command{root}, root.Commands()...)
+	for _, cmd := range commands {
+		if cmd.Name() == "completion" || cmd.Name() == "help" {
+			continue // cobra's own
+		}
+		assert.NotEmpty(t, cmd.Example, cmd.Name())
+	}
+	assert.GreaterOrEqual(t, len(commands), 9)
 }
