@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/tokenward/fastlytokens/gen"
 )
 
 // UserSpec describes a user to add.
@@ -196,14 +198,11 @@ func (s *Server) mintLocked(userID, customerID, name string, scopes, services []
 	return t, secret
 }
 
-// knownScopes are the scopes Fastly accepts on create.
-var knownScopes = map[string]bool{"global": true, "global:read": true, "purge_select": true, "purge_all": true}
-
 // parseScopes splits a space-delimited scope, each scope once; "" is global.
 func parseScopes(scope string) ([]string, bool) {
 	var scopes []string
 	for _, f := range strings.Fields(scope) {
-		if !knownScopes[f] {
+		if !gen.KnownScope(f).Valid() { // the contract's known_scope enum
 			return nil, false
 		}
 		if !slices.Contains(scopes, f) {

@@ -44,6 +44,30 @@ func (e CreateTokenErrorCode) Valid() bool {
 	}
 }
 
+// Defines values for KnownScope.
+const (
+	Global      KnownScope = "global"
+	GlobalRead  KnownScope = "global:read"
+	PurgeAll    KnownScope = "purge_all"
+	PurgeSelect KnownScope = "purge_select"
+)
+
+// Valid indicates whether the value is a known member of the KnownScope enum.
+func (e KnownScope) Valid() bool {
+	switch e {
+	case Global:
+		return true
+	case GlobalRead:
+		return true
+	case PurgeAll:
+		return true
+	case PurgeSelect:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TokenReferenceType.
 const (
 	TokenReferenceTypeToken TokenReferenceType = "token"
@@ -95,6 +119,12 @@ type GenericTokenError struct {
 //
 // Example: 5Yo3XXnrQpjc20u0ybrf2g
 type Id = string
+
+// KnownScope The scopes Fastly documents for create, in the order it lists them:
+// the one list every scope check and text of this project is built
+// from. Responses are never checked against it: the set on the wire is
+// open (a closed enum there breaks real lists).
+type KnownScope string
 
 // SudoRequest defines model for sudo_request.
 type SudoRequest struct {

@@ -4,31 +4,46 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
+
+	"github.com/tokenward/fastlytokens/gen"
 )
 
 // Scope is one authorization scope of a token. The set is open: Fastly may
 // add scopes, and a token may hold several.
 type Scope string
 
-// The scopes Fastly documents.
+// The scopes Fastly documents, from the contract's known_scope enum (gen).
 const (
 	// ScopeGlobal covers all supported capabilities (the default).
-	ScopeGlobal Scope = "global"
+	ScopeGlobal = Scope(gen.Global)
 	// ScopeGlobalRead allows read-only access to account information,
 	// configuration and stats.
-	ScopeGlobalRead Scope = "global:read"
+	ScopeGlobalRead = Scope(gen.GlobalRead)
 	// ScopePurgeSelect allows purging by surrogate key and URL.
-	ScopePurgeSelect Scope = "purge_select"
+	ScopePurgeSelect = Scope(gen.PurgeSelect)
 	// ScopePurgeAll allows purging a whole service.
-	ScopePurgeAll Scope = "purge_all"
+	ScopePurgeAll = Scope(gen.PurgeAll)
 )
 
-// KnownScopes returns the scopes Fastly documents for create, in the order
-// it lists them (a new slice each call). Tokens may carry others: the set
-// of Scope values is open.
+// KnownScopes returns the scopes Fastly documents for create (the
+// contract's known_scope enum), in the order Fastly lists them (a new slice
+// each call). Every scope check and every text that lists scopes, in the
+// command line, the simulator and the Vault engine, is built from it.
+// Tokens may carry others: the set of Scope values is open.
 func KnownScopes() []Scope {
 	return []Scope{ScopeGlobal, ScopeGlobalRead, ScopePurgeSelect, ScopePurgeAll}
+}
+
+// KnownScopesText is KnownScopes joined with sep, for messages and help.
+func KnownScopesText(sep string) string {
+	known := KnownScopes()
+	names := make([]string, len(known))
+	for i, s := range known {
+		names[i] = string(s)
+	}
+	return strings.Join(names, sep)
 }
 
 // Token is an API token as Fastly describes it. It never holds the secret.

@@ -125,11 +125,7 @@ func scopesOf(values []string) ([]wrapper.Scope, error) {
 	for _, v := range values {
 		for _, word := range strings.Fields(v) {
 			if !slices.Contains(known, wrapper.Scope(word)) {
-				names := make([]string, len(known))
-				for i, k := range known {
-					names[i] = string(k)
-				}
-				return nil, usagef("--scope: unknown scope %q (known: %s)", printable(word), strings.Join(names, ", "))
+				return nil, usagef("--scope: unknown scope %q (known: %s)", printable(word), wrapper.KnownScopesText(", "))
 			}
 			scopes = append(scopes, wrapper.Scope(word))
 		}
@@ -175,7 +171,7 @@ to find it.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.name, "name", "", "the token's `NAME`")
-	f.StringArrayVar(&o.scopes, "scope", nil, "a `SCOPE` (global, global:read, purge_select, purge_all); repeat for several; default global")
+	f.StringArrayVar(&o.scopes, "scope", nil, "a `SCOPE` ("+wrapper.KnownScopesText(", ")+"); repeat for several; default global")
 	f.StringArrayVar(&o.services, "service", nil, "limit to service `ID`; repeat for several; default all services")
 	f.Var(&o.expiresIn, "expires-in", "expire after `DURATION` (e.g. 90d, 36h)")
 	f.StringVar(&o.expiresAt, "expires-at", "", "expire at `TIME` (RFC 3339)")

@@ -22,7 +22,7 @@ func (b *backend) pathRoles() []*framework.Path {
 			DisplayAttrs: &framework.DisplayAttributes{OperationPrefix: operationPrefix, OperationSuffix: "role"},
 			Fields: map[string]*framework.FieldSchema{
 				"name":     {Type: framework.TypeString, Description: "The role's name (letters, digits, - and _)."},
-				"scopes":   {Type: framework.TypeCommaStringSlice, Description: "Fastly scopes of the tokens: global, global:read, purge_select, purge_all. Required: there is no default. global lets a lease holder manage every token of the engine's user, the engine's own key included."},
+				"scopes":   {Type: framework.TypeCommaStringSlice, Description: "Fastly scopes of the tokens: " + wrapper.KnownScopesText(", ") + ". Required: there is no default. global lets a lease holder manage every token of the engine's user, the engine's own key included."},
 				"services": {Type: framework.TypeCommaStringSlice, Description: "Service ids the tokens are limited to (default: all)."},
 				"ttl":      {Type: framework.TypeDurationSecond, Description: "Lease TTL (default: the mount's)."},
 				"max_ttl":  {Type: framework.TypeDurationSecond, Description: "Longest lease, and each token's lifetime at Fastly (default: 1 hour, capped by the mount's maximum)."},
@@ -38,7 +38,7 @@ func (b *backend) pathRoles() []*framework.Path {
 				return r != nil, err
 			},
 			HelpSynopsis: "What the tokens of a role may do, and how long they live.",
-			HelpDescription: `scopes (required: global, global:read, purge_select, purge_all), services
+			HelpDescription: "scopes (required: " + wrapper.KnownScopesText(", ") + `), services
 (default all), ttl (default the mount's), max_ttl (default 1 hour): each
 token of the role expires at Fastly at its lease's latest end. A role with
 global warns: its lease holders can manage every token of the engine's user,
@@ -91,7 +91,7 @@ func (b *backend) roleWrite(ctx context.Context, req *logical.Request, d *framew
 		r.Scopes = v.([]string)
 	}
 	if len(r.Scopes) == 0 {
-		return logical.ErrorResponse("scopes is required (global, global:read, purge_select, purge_all): a role has no default scope"), nil
+		return logical.ErrorResponse("scopes is required (" + wrapper.KnownScopesText(", ") + "): a role has no default scope"), nil
 	}
 	if v, ok := d.GetOk("services"); ok {
 		r.Services = v.([]string)
@@ -104,7 +104,7 @@ func (b *backend) roleWrite(ctx context.Context, req *logical.Request, d *framew
 	}
 	for _, s := range r.Scopes {
 		if !slices.Contains(wrapper.KnownScopes(), wrapper.Scope(s)) {
-			return logical.ErrorResponse(fmt.Sprintf("unknown scope %q: use global, global:read, purge_select or purge_all", s)), nil
+			return logical.ErrorResponse(fmt.Sprintf("unknown scope %q: use one of %s", s, wrapper.KnownScopesText(", "))), nil
 		}
 	}
 	for _, s := range r.Services {
