@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/url"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -134,7 +135,9 @@ func redactAll(text string, forms []string) string {
 
 // sanitize removes what a terminal or a log viewer would act on: ANSI escape
 // sequences, C0 controls other than white space (which becomes a space),
-// DEL and C1 controls. Server text passes through it before it is shown.
+// DEL, C1 controls, and invisible format characters (Unicode Cf: bidi
+// overrides that reorder what is shown, zero-width characters). Server
+// text passes through it before it is shown.
 func sanitize(s string) string {
 	clean := true // printable ASCII only: nothing to do
 	for i := 0; i < len(s); i++ {
@@ -158,7 +161,7 @@ func sanitize(s string) string {
 			b.WriteByte(' ')
 		} else if r == utf8.RuneError && size == 1 {
 			b.WriteString("\uFFFD") // an invalid byte, so that no removal can join bytes into a new rune
-		} else if r >= 0x20 && r != 0x7f && (r < 0x80 || r > 0x9f) {
+		} else if r >= 0x20 && r != 0x7f && (r < 0x80 || r > 0x9f) && !unicode.Is(unicode.Cf, r) {
 			b.WriteString(s[i : i+size])
 		} // other control characters are dropped
 		i += size
@@ -201,3 +204,11 @@ func escapeLength(s string, size int) int {
 	}
 	return n
 }
+
+// TerminalSafe is s with nothing a terminal or a log viewer would act on:
+// the one filter for text from a server or a file before it is printed
+// (the command line's tables and messages use it too). ANSI escape
+// sequences, C0 and C1 controls, DEL and invisible format characters (bidi
+// overrides, zero-width characters) are removed; tabs and line breaks
+// become spaces; an invalid byte becomes U+FFFD.
+func TerminalSafe(s string) string { return sanitize(s) }

@@ -152,3 +152,13 @@ func TestTransportErrorsRedacted(t *testing.T) {
 	noSecrets(t, err.Error())
 	assert.Contains(t, err.Error(), "proxy refused key [REDACTED]")
 }
+
+// TestTerminalSafeDropsFormatCharacters: bidi overrides and zero-width
+// characters (Unicode Cf), which reorder or hide what a terminal shows, are
+// removed from server text like escapes; other non-ASCII text stays.
+func TestTerminalSafeDropsFormatCharacters(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, "evil naïve", wrapper.TerminalSafe("\u202eev\u200bil\u2066 na\u00efve\ufeff"))
+	assert.Equal(t, "a b", wrapper.TerminalSafe("a\tb"))
+	assert.Equal(t, "plain", wrapper.TerminalSafe("plain"))
+}

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-	"unicode"
 
 	"github.com/tokenward/fastlytokens/wrapper"
 )
@@ -33,20 +32,8 @@ func (t *table) row(cells ...string) {
 func (t *table) flush() error { return t.w.Flush() }
 
 // printable keeps text from the server from breaking the table or driving
-// the terminal: C0 controls (tab, newline, ESC…) become spaces; C1 controls
-// (U+0080 to U+009F, among them the 8-bit CSI U+009B), bidirectional
-// overrides and other invisible format characters are dropped.
-func printable(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r < 0x20 || r == 0x7f:
-			return ' '
-		case r >= 0x80 && r <= 0x9f, unicode.Is(unicode.Cf, r):
-			return -1
-		}
-		return r
-	}, s)
-}
+// the terminal: wrapper.TerminalSafe, the one filter for printed text.
+func printable(s string) string { return wrapper.TerminalSafe(s) }
 
 var tokenHeader = []string{"ID", "NAME", "USER", "SCOPES", "SERVICES", "CREATED", "LAST USED", "EXPIRES"}
 

@@ -76,8 +76,8 @@ func TestRelative(t *testing.T) {
 // terminal: C0 controls become spaces; C1 controls (the 8-bit CSI U+009B
 // among them), bidirectional overrides and zero-width characters go.
 func TestPrintable(t *testing.T) {
-	assert.Equal(t, "a b c ", printable("a\nb\x1bc\x7f"))
-	assert.Equal(t, "name[2J", printable("name\u009b[2J"))
+	assert.Equal(t, "a b", printable("a\nb\x1bc\x7f"), "ESC c (a terminal reset) is removed whole")
+	assert.Equal(t, "name2J", printable("name\u009b[2J"))
 	assert.Equal(t, "evil", printable("\u202eev\u200bil\u2066"))
 	assert.Equal(t, "tab sep", printable("tab\tsep"))
 	assert.Equal(t, "plain naïve", printable("plain naïve"))
