@@ -97,7 +97,8 @@ func (a *app) runRevoke(ctx context.Context, o *revokeOptions) error {
 	if o.dryRun {
 		return a.dryRun(ctx, c, ids)
 	}
-	if err := a.confirm(ctx, tokenNames(c), ids, o.yes, o.fromFile == "-"); err != nil {
+	names := readNames(ctx, c, ids) // before the revoke: a revoked token is not found
+	if err := a.confirm(ctx, func(_ context.Context, shown []string) []string { return pick(names, shown) }, ids, o.yes, o.fromFile == "-"); err != nil {
 		return err
 	}
 	opts := lifecycle.RevokeAllOptions{}
@@ -109,7 +110,7 @@ func (a *app) runRevoke(ctx context.Context, o *revokeOptions) error {
 	if progress {
 		_, _ = fmt.Fprintln(a.sys.err) // end the progress line before anything else is printed
 	}
-	werr := a.writeReport(ids, report)
+	werr := a.writeReport(ids, names, report)
 	unknown := 0
 	for _, e := range report.Failed {
 		if errors.Is(e, wrapper.ErrOutcomeUnknown) {
@@ -248,26 +249,63 @@ func (a *app) confirm(ctx context.Context, names func(ctx context.Context, ids [
 	return nil
 }
 
-// tokenNames reads the name of each id (four at once); "" for an id that
-// could not be read.
-func tokenNames(c *wrapper.Client) func(ctx context.Context, ids []string) []string {
-	return func(ctx context.Context, ids []string) []string {
-		names := make([]string, len(ids))
-		slots := make(chan struct{}, 4)
-		var wg sync.WaitGroup
-		for i, id := range ids {
-			wg.Add(1)
-			slots <- struct{}{}
-			go func() {
-				defer func() { <-slots; wg.Done() }()
-				if tok, err := c.Get(ctx, id); err == nil {
-					names[i] = tok.Name
-				}
-			}()
-		}
-		wg.Wait()
-		return names
+// readNames is the name of every id it can read, before anything is
+// revoked: one list of the key's own tokens, then a read of each id not in
+// it (another user's token, for a superuser; four at once). An id that
+// cannot be read has no name.
+func readNames(ctx context.Context, c *wrapper.Client, ids []string) map[string]string {
+	names := make(map[string]string, len(ids))
+	own, err := c.List(ctx)
+	if err != nil {
+		return names // the API does not answer reads: no name is worth a delay before the revoke
 	}
+	for _, tok := range own {
+		names[tok.ID] = tok.Name
+	}
+	var missing []string
+	for _, id := range ids {
+		if _, ok := names[id]; !ok {
+			missing = append(missing, id)
+		}
+	}
+	var mu sync.Mutex
+	failed := false // a read failed other than 404: read no more
+	slots := make(chan struct{}, 4)
+	var wg sync.WaitGroup
+	for _, id := range missing {
+		slots <- struct{}{}
+		mu.Lock()
+		stop := failed
+		mu.Unlock()
+		if stop {
+			<-slots
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			tok, err := c.Get(ctx, id)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				names[id] = tok.Name
+			case !errors.Is(err, wrapper.ErrNotFound):
+				failed = true
+			}
+		}()
+	}
+	wg.Wait()
+	return names
+}
+
+// pick is the names of ids, in order ("" when unknown).
+func pick(names map[string]string, ids []string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = names[id]
+	}
+	return out
 }
 
 // unknownMeaning is what an outcome "unknown" tells the reader of id.
@@ -279,7 +317,7 @@ func unknownMeaning(id string) string {
 }
 
 // writeReport prints each id's outcome in the order given.
-func (a *app) writeReport(ids []string, report lifecycle.RevokeReport) error {
+func (a *app) writeReport(ids []string, names map[string]string, report lifecycle.RevokeReport) error {
 	lines := make([]outcomeLine, 0, len(ids))
 	notFound := make(map[string]bool, len(report.NotFound))
 	for _, id := range report.NotFound {
@@ -290,7 +328,7 @@ func (a *app) writeReport(ids []string, report lifecycle.RevokeReport) error {
 		revoked[id] = true
 	}
 	for _, id := range ids {
-		line := outcomeLine{ID: id}
+		line := outcomeLine{ID: id, Name: names[id]}
 		switch {
 		case revoked[id]:
 			line.Outcome = outcomeRevoked
@@ -309,13 +347,13 @@ func (a *app) writeReport(ids []string, report lifecycle.RevokeReport) error {
 	if a.json {
 		return a.writeJSON(lines)
 	}
-	t := newTable(a.sys.out, "ID", "OUTCOME")
+	t := newTable(a.sys.out, "ID", "NAME", "OUTCOME")
 	for _, l := range lines {
 		outcome := l.Outcome
 		if l.Error != "" {
 			outcome += ": " + l.Error
 		}
-		t.row(l.ID, outcome)
+		t.row(l.ID, orDash(l.Name), outcome)
 	}
 	return a.endTable(t, len(report.NotFound) > 0)
 }
