@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/vault/sdk/framework"
 	"github.com/hashicorp/vault/sdk/logical"
 	"github.com/stretchr/testify/require"
 
@@ -257,4 +258,12 @@ func (h *harness) waitOnTheClock(_ context.Context, d time.Duration) error {
 	h.mu.Unlock()
 	h.clk.Advance(d)
 	return nil
+}
+
+// wals lists the engine's write-ahead log entries.
+func (h *harness) wals() []string {
+	h.t.Helper()
+	ids, err := framework.ListWAL(h.t.Context(), h.storage)
+	require.NoError(h.t, err)
+	return ids
 }

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/vault/sdk/framework"
 	"github.com/hashicorp/vault/sdk/logical"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -67,9 +66,7 @@ func TestRotateRootLeavesNoUntrackedKey(t *testing.T) {
 	h.rollbackNow()
 	assert.NotContains(t, h.liveAll(), newID, "the rollback revoked it")
 	assert.Equal(t, http.StatusOK, h.keyStatus(h.account.Token), "the engine's key is kept")
-	wals, err := framework.ListWAL(t.Context(), h.storage)
-	require.NoError(t, err)
-	assert.Empty(t, wals)
+	assert.Empty(t, h.wals())
 	h.scan()
 }
 

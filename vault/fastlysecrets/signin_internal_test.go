@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/vault/sdk/framework"
 	"github.com/hashicorp/vault/sdk/logical"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -38,18 +37,14 @@ func TestLostCreateIsRolledBack(t *testing.T) {
 	_, err = h.read("creds/ci")
 	require.ErrorContains(t, err, "outcome unknown")
 	require.Len(t, h.liveTokens(), 1, "a token exists that no lease holds")
-	wals, err := framework.ListWAL(t.Context(), h.storage)
-	require.NoError(t, err)
-	require.Len(t, wals, 1)
+	require.Len(t, h.wals(), 1)
 	h.setIntercept(nil)
 
 	req := logical.RollbackRequest("")
 	req.Data = map[string]any{"immediate": true}
 	h.ok(h.request(req))
 	assert.Empty(t, h.liveTokens(), "the rollback revoked it")
-	wals, err = framework.ListWAL(t.Context(), h.storage)
-	require.NoError(t, err)
-	assert.Empty(t, wals)
+	assert.Empty(t, h.wals())
 
 	// A refused create leaves no entry behind.
 	h.setIntercept(func(w http.ResponseWriter, r *http.Request) bool {
@@ -63,9 +58,7 @@ func TestLostCreateIsRolledBack(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, resp.IsError(), "Fastly's refusal is the caller's to read, a 4xx, not a 500")
 	assert.Contains(t, resp.Error().Error(), "422 Unprocessable Entity")
-	wals, err = framework.ListWAL(t.Context(), h.storage)
-	require.NoError(t, err)
-	assert.Empty(t, wals)
+	assert.Empty(t, h.wals())
 	h.scan()
 }
 

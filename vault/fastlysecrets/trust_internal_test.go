@@ -82,9 +82,7 @@ func TestRollbackAfterTheKeyChangedOwner(t *testing.T) {
 	req := logical.RollbackRequest("")
 	req.Data = map[string]any{"immediate": true}
 	_, _ = h.request(req)
-	wals, err := framework.ListWAL(t.Context(), h.storage)
-	require.NoError(t, err)
-	assert.Len(t, wals, 1, "kept: the other user's list proves nothing")
+	assert.Len(t, h.wals(), 1, "kept: the other user's list proves nothing")
 	assert.Len(t, h.liveTokens(), 1)
 
 	h.switchTo(api.RoleUser)
@@ -162,9 +160,7 @@ func TestCredsCheckTheExpiryFastlyReturns(t *testing.T) {
 			assert.Contains(t, err.Error(), "not "+start.Add(time.Hour).Format(time.RFC3339)+" as asked")
 			assert.Contains(t, err.Error(), "revoked, no lease issued")
 			assert.Empty(t, h.liveTokens(), "the token that would outlive its lease is gone")
-			wals, err := framework.ListWAL(t.Context(), h.storage)
-			require.NoError(t, err)
-			assert.Empty(t, wals)
+			assert.Empty(t, h.wals())
 			h.scan()
 		})
 	}
