@@ -126,3 +126,14 @@ func refuseSelfRevoke(readOnly *atomic.Value) func(w http.ResponseWriter, r *htt
 		return false
 	}
 }
+
+// idsNamed is the ids of the tokens named name.
+func idsNamed(tokens []wrapper.Token, name string) []string {
+	var ids []string
+	for _, tok := range tokens {
+		if tok.Name == name {
+			ids = append(ids, tok.ID)
+		}
+	}
+	return ids
+}

@@ -94,13 +94,7 @@ func TestRotateRevokesAWiderReplacement(t *testing.T) {
 			assert.True(t, h.alive(t, oldKey))
 			tokens, err := h.client(t, h.user().Token).List(ctx)
 			require.NoError(t, err)
-			var purgers []string
-			for _, tok := range tokens {
-				if tok.Name == "purger" {
-					purgers = append(purgers, tok.ID)
-				}
-			}
-			assert.Equal(t, []string{oldID}, purgers, "only the old token is left")
+			assert.Equal(t, []string{oldID}, idsNamed(tokens, "purger"), "only the old token is left")
 		})
 	}
 }

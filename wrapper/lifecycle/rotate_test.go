@@ -201,13 +201,7 @@ func TestRotateRefusesOwnerChange(t *testing.T) {
 	assert.True(t, h.alive(t, oldKey))
 	live, err := c.ListForCustomer(ctx, admin.CustomerID)
 	require.NoError(t, err)
-	var deploys []string
-	for _, tok := range live {
-		if tok.Name == "deploy" {
-			deploys = append(deploys, tok.ID)
-		}
-	}
-	assert.Equal(t, []string{oldID}, deploys, "no replacement owned by the superuser is left")
+	assert.Equal(t, []string{oldID}, idsNamed(live, "deploy"), "no replacement owned by the superuser is left")
 }
 
 // TestRotateRefusesAutomationToken: an automation token has no user; a
