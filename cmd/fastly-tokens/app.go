@@ -216,7 +216,7 @@ func (a *app) key(ctx context.Context) (string, error) {
 		}
 		return strings.TrimSpace(line), err
 	}
-	lines, err := readFile(ctx, "--token-file", a.tokenFile)
+	lines, err := a.readFile(ctx, "--token-file", a.tokenFile)
 	if err != nil {
 		return "", err
 	}

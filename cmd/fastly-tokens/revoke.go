@@ -158,7 +158,7 @@ func (a *app) revokeIDs(ctx context.Context, args []string, fromFile string) ([]
 		}
 		lines = read
 	default:
-		read, err := readFile(ctx, "--from-file", fromFile)
+		read, err := a.readFile(ctx, "--from-file", fromFile)
 		if err != nil {
 			return nil, err
 		}

@@ -66,6 +66,7 @@ func TestScripts(t *testing.T) {
 			"nosecrets": cmdNoSecrets,
 			"fault":     cmdFault,
 			"waitstall": cmdWaitStall,
+			"waitfile":  cmdWaitFile,
 		},
 	})
 }
@@ -149,6 +150,20 @@ func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: fault METHOD PATH-REGEXP stall|500|reset|500after|resetafter, or fault clear")
 	}
 	f.faults = append(f.faults, fault{method: args[0], path: regexp.MustCompile("^" + args[1] + "$"), action: args[2]})
+}
+
+// cmdWaitFile: waitfile FILE TEXT waits (at most 10 s) until FILE holds
+// TEXT: a background command's stderr says it got that far.
+func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 || neg {
+		ts.Fatalf("usage: waitfile FILE TEXT")
+	}
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if text, err := os.ReadFile(ts.MkAbs(args[0])); err == nil && strings.Contains(string(text), args[1]) {
+			return
+		}
+	}
+	ts.Fatalf("%s does not hold %q after 10s", args[0], args[1])
 }
 
 // cmdWaitStall: waitstall waits (at most 10 s) until a request is held by

@@ -184,7 +184,10 @@ func (s *sysIO) prompt(ctx context.Context, question string) (string, error) {
 // run aside, so that SIGINT ends the command within a second whatever the
 // file is: a FIFO without a writer blocks in open, a pipe (<(cmd),
 // /dev/stdin) until its writer ends. What runs aside is left to the exit.
-func readFile(ctx context.Context, flag, path string) ([]numbered, error) {
+func (a *app) readFile(ctx context.Context, flag, path string) ([]numbered, error) {
+	if a.debug {
+		_, _ = fmt.Fprintf(a.sys.err, "fastly-tokens: reading %s %s\n", flag, printable(path))
+	}
 	return interruptible(ctx, func() ([]numbered, error) {
 		f, err := os.Open(path)
 		if err != nil {

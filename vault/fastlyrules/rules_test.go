@@ -16,6 +16,7 @@ import (
 var now = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 
 func TestPlanIssue(t *testing.T) {
+	t.Parallel()
 	plan := fastlyrules.PlanIssue(now, fastlyrules.Role{TTL: 10 * time.Minute, MaxTTL: time.Hour}, time.Hour, 24*time.Hour)
 	assert.Equal(t, fastlyrules.Issue{TTL: 10 * time.Minute, MaxTTL: time.Hour, ExpiresAt: now.Add(time.Hour)}, plan)
 	// A zero TTL takes the mount's default, a zero MaxTTL one hour, never
@@ -37,6 +38,7 @@ func TestPlanIssue(t *testing.T) {
 }
 
 func TestPlanRenew(t *testing.T) {
+	t.Parallel()
 	issued, expires := now, now.Add(time.Hour)
 	r, err := fastlyrules.PlanRenew(now.Add(10*time.Minute), issued, expires, 20*time.Minute, 5*time.Minute, time.Hour)
 	require.NoError(t, err)
@@ -64,6 +66,7 @@ func TestPlanRenew(t *testing.T) {
 }
 
 func TestCheckLifetimes(t *testing.T) {
+	t.Parallel()
 	require.NoError(t, fastlyrules.CheckLifetimes(time.Minute, time.Hour, 24*time.Hour))
 	require.NoError(t, fastlyrules.CheckLifetimes(time.Hour, time.Hour, time.Hour))
 	require.NoError(t, fastlyrules.CheckLifetimes(time.Hour, 0, 0), "no maxima")
@@ -75,6 +78,7 @@ func TestCheckLifetimes(t *testing.T) {
 }
 
 func TestNames(t *testing.T) {
+	t.Parallel()
 	assert.Equal(t, "vault-ci-abc", fastlyrules.TokenName("ci", "abc"))
 	a, b := fastlyrules.NewSuffix(), fastlyrules.NewSuffix()
 	assert.Regexp(t, `^[a-z0-9]{12}$`, a)
@@ -86,6 +90,7 @@ func TestNames(t *testing.T) {
 }
 
 func TestRevokeSucceeded(t *testing.T) {
+	t.Parallel()
 	require.NoError(t, fastlyrules.RevokeSucceeded(nil))
 	gone := &wrapper.APIError{StatusCode: 404}
 	require.NoError(t, fastlyrules.RevokeSucceeded(gone))
@@ -101,6 +106,7 @@ func TestRevokeSucceeded(t *testing.T) {
 // TestTOTP: RFC 6238's SHA-1 test vectors (8 digits there; the last 6
 // here), and the step a code belongs to.
 func TestTOTP(t *testing.T) {
+	t.Parallel()
 	secret := "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ" // "12345678901234567890"
 	for unix, want := range map[int64]string{59: "287082", 1111111109: "081804", 1111111111: "050471", 1234567890: "005924", 2000000000: "279037"} {
 		code, step, err := fastlyrules.TOTP(secret, time.Unix(unix, 0))

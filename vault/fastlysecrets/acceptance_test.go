@@ -48,6 +48,7 @@ func serverBinary() string {
 // server's own expiration manager. It skips when no server binary is found
 // (see serverBinary) and never needs ../shared.
 func TestAcceptance(t *testing.T) {
+	t.Parallel()
 	bin := serverBinary()
 	if bin == "" {
 		t.Skip("acceptance test: set VAULT_BIN or BAO_BIN (or put vault or bao on PATH) to run it against a real server")

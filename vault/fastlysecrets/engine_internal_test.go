@@ -20,6 +20,7 @@ import (
 // TestConfigNeverReturnsASecret: a read says which secrets are set, never
 // their values; the required fields are checked.
 func TestConfigNeverReturnsASecret(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, api.RoleTwoFactorUser, nil)
 	resp := h.ok(h.read("config"))
 	assert.Equal(t, map[string]any{"api_url": h.url, "login": h.account.Login, "password_set": true, "totp_secret_set": true, "key_set": true}, resp.Data)
@@ -44,6 +45,7 @@ func TestConfigNeverReturnsASecret(t *testing.T) {
 
 // TestRoles: defaults, checks and listing.
 func TestRoles(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, api.RoleUser, nil)
 	// No default scope: a role says what its tokens may do.
 	resp, err := h.write("roles/ci", map[string]any{"ttl": "10m", "max_ttl": "1h"})
@@ -77,6 +79,7 @@ func TestRoles(t *testing.T) {
 // role's exact scopes and services, a unique vault-ROLE- name, and
 // expires_at = now + max_ttl; the lease's TTL is the role's.
 func TestCredsAreExactTokens(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, api.RoleUser, nil)
 	h.ok(h.write("roles/purge", map[string]any{"scopes": "purge_select,purge_all", "services": "svcA1,svcB2", "ttl": "10m", "max_ttl": "2h"}))
 	resp, secret := h.issue("purge")
@@ -115,6 +118,7 @@ func TestCredsAreExactTokens(t *testing.T) {
 // token's expires_at, never past, with a warning when capped; a deleted
 // role's leases are not renewed.
 func TestRenewNeverPastExpiry(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, api.RoleUser, nil)
 	h.ok(h.write("roles/ci", map[string]any{"scopes": "purge_all", "ttl": "10m", "max_ttl": "1h"}))
 	_, secret := h.issue("ci")
@@ -140,6 +144,7 @@ func TestRenewNeverPastExpiry(t *testing.T) {
 // TestRevokeIsIdempotent: revoking kills the key; revoking again, or a
 // token deleted behind the engine's back, is success.
 func TestRevokeIsIdempotent(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, api.RoleUser, nil)
 	h.ok(h.write("roles/ci", map[string]any{"scopes": "purge_all", "max_ttl": "1h"}))
 	resp, secret := h.issue("ci")
@@ -161,6 +166,7 @@ func TestRevokeIsIdempotent(t *testing.T) {
 // Vault retries, never recording success); when every retry fails, Fastly
 // kills the token at its expires_at.
 func TestRevokeFailureIsRetriedAndExpiryIsTheBackstop(t *testing.T) {
+	t.Parallel()
 	faults := map[string]func(h *harness){
 		"503": func(h *harness) {
 			h.setIntercept(func(w http.ResponseWriter, r *http.Request) bool {

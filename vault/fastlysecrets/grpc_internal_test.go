@@ -39,6 +39,7 @@ func overGRPC(h *harness) logical.Backend {
 
 // TestOverGRPC: issue, renew and revoke through the plugin protocol.
 func TestOverGRPC(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, api.RoleUser, overGRPC)
 	h.ok(h.write("roles/ci", map[string]any{"scopes": "purge_all", "ttl": "10m", "max_ttl": "1h"}))
 	resp := h.ok(h.read("config"))

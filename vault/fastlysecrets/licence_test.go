@@ -18,6 +18,7 @@ const buslHeader = "SPDX-License-Identifier: " + "BUSL"
 // carries a BUSL SPDX header (the Vault SDK from v0.25 does: the module
 // pins v0.23.0).
 func TestNoBUSLInThePlugin(t *testing.T) {
+	t.Parallel()
 	out, err := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.Dir}}{{end}}",
 		"github.com/tokenward/fastlytokens/vault/cmd/vault-plugin-secrets-fastly").Output()
 	require.NoError(t, err)

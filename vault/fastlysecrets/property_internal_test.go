@@ -26,6 +26,7 @@ type lease struct {
 // simulator has a live lease that ends no later than the token's
 // expires_at; at the end no engine token is live.
 func TestNoTokenOutlivesItsLease(t *testing.T) {
+	t.Parallel()
 	for seed := range uint64(4) {
 		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(seed, 42))

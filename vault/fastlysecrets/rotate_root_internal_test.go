@@ -42,6 +42,7 @@ func (h *harness) rollbackNow() {
 // stored nor revoked, the error names it and a WAL entry keeps it; the
 // rollback revokes it. The engine's key is untouched.
 func TestRotateRootLeavesNoUntrackedKey(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, api.RoleUser, nil)
 	storage := &failingConfig{Storage: h.storage}
 	h.storage = storage
@@ -74,6 +75,7 @@ func TestRotateRootLeavesNoUntrackedKey(t *testing.T) {
 // old key's revoke fails: the response says so (not an error that invites a
 // retry), and the rollback revokes the old key.
 func TestRotateRootOldKeyRevokeFails(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, api.RoleUser, nil)
 	oldID := h.b.(*backend).mustOwnID(t, h)
 	h.setIntercept(func(w http.ResponseWriter, r *http.Request) bool {
@@ -131,6 +133,7 @@ func mustClient(t *testing.T, baseURL, key string) *wrapper.Client {
 // first (config written, then rotate-root at once) waits for the next code
 // instead of failing; the code is never sent twice.
 func TestSignInsInOneStepWait(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, api.RoleTwoFactorUser, nil)
 	h.clk.Advance(10 * time.Second) // the step of the config write's code is not over
 	resp := h.ok(h.write("config/rotate-root", nil))
@@ -146,6 +149,7 @@ func TestSignInsInOneStepWait(t *testing.T) {
 // TestWaitForACodeEndsWithTheRequest: the real wait ends when the request's
 // context does.
 func TestWaitForACodeEndsWithTheRequest(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	require.ErrorIs(t, waitReal(ctx, time.Hour), context.Canceled)

@@ -21,6 +21,7 @@ import (
 // rollback finds the token by its unique name and revokes it: no token is
 // left without a lease.
 func TestLostCreateIsRolledBack(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, api.RoleUser, nil)
 	h.ok(h.write("roles/ci", map[string]any{"scopes": "purge_all", "max_ttl": "1h"}))
 	target, err := url.Parse(h.sim.URL)
@@ -65,6 +66,7 @@ func TestLostCreateIsRolledBack(t *testing.T) {
 // TestSignInOncePerWindow: issuing many leases signs in (POST /sudo) once
 // per sudo window; a two-factor code is computed for it.
 func TestSignInOncePerWindow(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, api.RoleTwoFactorUser, nil)
 	h.ok(h.write("roles/ci", map[string]any{"scopes": "purge_all", "max_ttl": "1h"}))
 	for range 3 {
@@ -84,6 +86,7 @@ func TestSignInOncePerWindow(t *testing.T) {
 // nothing, until config is written again. A 429 says when the limit
 // resets, and is not latched.
 func TestSignInIsNeverRetried(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, api.RoleTwoFactorUser, nil)
 	h.ok(h.write("roles/ci", map[string]any{"scopes": "purge_all", "max_ttl": "1h"}))
 	assert.Equal(t, 1, h.count("POST /sudo"), "config write signed in once")
@@ -149,6 +152,7 @@ func TestSignInIsNeverRetried(t *testing.T) {
 // TestRotateRoot: the engine's key is replaced; the new key is stored
 // before the old one is revoked; reads still return no secret.
 func TestRotateRoot(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, api.RoleUser, nil)
 	resp := h.ok(h.write("config/rotate-root", nil))
 	assert.Equal(t, true, resp.Data["old_revoked"])

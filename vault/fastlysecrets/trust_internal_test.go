@@ -32,6 +32,7 @@ func (h *harness) switchTo(role api.Role) {
 // user's (who may not see it), revoke's 404 proves nothing: an error (Vault
 // retries), the token still live, and the WAL rollback keeps its entry.
 func TestRevokeAfterTheKeyChangedOwner(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, api.RoleUser, nil)
 	h.ok(h.write("roles/ci", map[string]any{"scopes": "purge_all", "max_ttl": "1h"}))
 	resp, secret := h.issue("ci")
@@ -56,6 +57,7 @@ func TestRevokeAfterTheKeyChangedOwner(t *testing.T) {
 // leaves a WAL entry; rolled back under another user's key, whose list
 // cannot show the token, the entry is kept, not dropped.
 func TestRollbackAfterTheKeyChangedOwner(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, api.RoleUser, nil)
 	h.ok(h.write("roles/ci", map[string]any{"scopes": "purge_all", "max_ttl": "1h"}))
 	target, err := url.Parse(h.sim.URL)
@@ -96,6 +98,7 @@ func TestRollbackAfterTheKeyChangedOwner(t *testing.T) {
 // sent to the new host; an api_url where the key does not prove out (a
 // path prefix) is refused at write, not discovered as false revokes.
 func TestMovingTheConfigNeedsItsSecrets(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, api.RoleTwoFactorUser, nil)
 	var reached atomic.Int32
 	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -133,6 +136,7 @@ func TestMovingTheConfigNeedsItsSecrets(t *testing.T) {
 // expires_at, or carries a later one, would outlive its lease: it is
 // revoked and creds fail.
 func TestCredsCheckTheExpiryFastlyReturns(t *testing.T) {
+	t.Parallel()
 	edits := map[string]string{
 		"missing": `"expires_at":null`,
 		"later":   `"expires_at":"2099-01-01T00:00:00Z"`,
@@ -170,6 +174,7 @@ func TestCredsCheckTheExpiryFastlyReturns(t *testing.T) {
 // pool) per config: 100 creds reads and their revokes open at most two
 // connections; a config write builds a new one.
 func TestOneClientPerConfig(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, api.RoleUser, nil)
 	h.ok(h.write("roles/ci", map[string]any{"scopes": "purge_all", "max_ttl": "1h"}))
 	before := h.connections.Load() // the config write's
@@ -203,6 +208,7 @@ func mustConfig(t *testing.T, h *harness) *config {
 // TestPathsAreDescribed: every path has the operation prefix fastly and a
 // HelpDescription (vault path-help reads it); the WAL is local storage.
 func TestPathsAreDescribed(t *testing.T) {
+	t.Parallel()
 	b := newBackend(time.Now, nil)
 	for _, p := range b.Paths {
 		require.NotNil(t, p.DisplayAttrs, p.Pattern)
