@@ -119,8 +119,6 @@ func detail(err error) string {
 			text += " (check the key in FASTLY_API_TOKEN or --token-file)"
 		}
 	}
-	// The library's advice to its callers; the command says its own.
-	text = strings.ReplaceAll(text, " (it is live, its secret is in Rotation.New)", "")
 	for _, prefix := range []string{"fastly: ", "lifecycle: "} {
 		text = strings.ReplaceAll(text, prefix, "")
 	}

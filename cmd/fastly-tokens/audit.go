@@ -146,7 +146,7 @@ func (a *app) writeFindings(findings []lifecycle.Finding) error {
 // in it.
 func completeList(values func() []string) cobra.CompletionFunc {
 	return func(_ *cobra.Command, _ []string, typed string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		done, _ := splitLast(typed)
+		done := beforeLast(typed)
 		var out []cobra.Completion
 		for _, v := range values() {
 			if !slices.Contains(strings.Split(done, ","), v) {
@@ -161,11 +161,11 @@ func completeList(values func() []string) cobra.CompletionFunc {
 	}
 }
 
-// splitLast splits a comma list before its last value.
-func splitLast(typed string) (done, last string) {
+// beforeLast is a comma list without its last (partly typed) value.
+func beforeLast(typed string) string {
 	i := strings.LastIndexByte(typed, ',')
 	if i < 0 {
-		return "", typed
+		return ""
 	}
-	return typed[:i], typed[i+1:]
+	return typed[:i]
 }

@@ -98,7 +98,7 @@ func (a *app) runRevoke(ctx context.Context, o *revokeOptions) error {
 		return a.dryRun(ctx, c, ids)
 	}
 	names := readNames(ctx, c, ids) // before the revoke: a revoked token is not found
-	if err := a.confirm(ctx, func(_ context.Context, shown []string) []string { return pick(names, shown) }, ids, o.yes, o.fromFile == "-"); err != nil {
+	if err := a.confirm(ctx, names, ids, o.yes, o.fromFile == "-"); err != nil {
 		return err
 	}
 	opts := lifecycle.RevokeAllOptions{}
@@ -219,10 +219,10 @@ func (a *app) endTable(t *table, notFound bool) error {
 const promptShows = 20
 
 // confirm asks on a terminal, listing what it will revoke (id and name of
-// the first 20, read with names; then how many more); without one it
+// the first 20, names as readNames found them; then how many more); without one it
 // refuses unless --yes. A declined prompt is exit 2, as a refusal without a
 // terminal is. Ctrl-C at the prompt ends the command at once.
-func (a *app) confirm(ctx context.Context, names func(ctx context.Context, ids []string) []string, ids []string, yes, stdinUsed bool) error {
+func (a *app) confirm(ctx context.Context, names map[string]string, ids []string, yes, stdinUsed bool) error {
 	if yes {
 		return nil
 	}
@@ -232,8 +232,8 @@ func (a *app) confirm(ctx context.Context, names func(ctx context.Context, ids [
 	shown := ids[:min(len(ids), promptShows)]
 	var list strings.Builder
 	t := newTable(&list, "  ID", "NAME")
-	for i, name := range names(ctx, shown) {
-		t.row("  "+shown[i], orDash(name))
+	for _, id := range shown {
+		t.row("  "+id, orDash(names[id]))
 	}
 	_ = t.flush() // into a Builder: no error
 	if more := len(ids) - len(shown); more > 0 {
@@ -297,15 +297,6 @@ func readNames(ctx context.Context, c *wrapper.Client, ids []string) map[string]
 	}
 	wg.Wait()
 	return names
-}
-
-// pick is the names of ids, in order ("" when unknown).
-func pick(names map[string]string, ids []string) []string {
-	out := make([]string, len(ids))
-	for i, id := range ids {
-		out[i] = names[id]
-	}
-	return out
 }
 
 // unknownMeaning is what an outcome "unknown" tells the reader of id.

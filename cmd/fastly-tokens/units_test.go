@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -143,14 +142,11 @@ func TestConfirmListsIDs(t *testing.T) {
 	for i := range ids {
 		ids[i] = fmt.Sprintf("id%02d", i)
 	}
-	named := func(_ context.Context, ids []string) []string {
-		names := make([]string, len(ids))
-		for i, id := range ids {
-			if i != 1 {
-				names[i] = "name of " + id
-			}
+	named := map[string]string{}
+	for i, id := range ids {
+		if i != 1 {
+			named[id] = "name of " + id
 		}
-		return names
 	}
 	require.NoError(t, a.confirm(t.Context(), named, ids, false, false))
 	prompt := stderr.String()

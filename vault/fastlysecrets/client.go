@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/vault/sdk/logical"
@@ -39,23 +40,27 @@ func (b *backend) configuredClient(ctx context.Context, s logical.Storage) (*con
 // connection pool reused by every request), built when the config was
 // written, rotated or invalidated since.
 func (b *backend) clientFor(c *config) (*wrapper.Client, error) {
-	generation := fingerprint(c) + "\x00" + c.Login + "\x00" + hashOf(c.Password)
+	gen := generation(c)
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.clientOf == generation && b.cached != nil {
+	if b.clientOf == gen && b.cached != nil {
 		return b.cached, nil
 	}
 	client, err := b.client(c)
 	if err != nil {
 		return nil, err
 	}
-	b.clientOf, b.cached = generation, client
+	b.clientOf, b.cached = gen, client
 	return client, nil
 }
 
-// hashOf is a secret's SHA-256, to tell configs apart without holding it.
-func hashOf(secret string) string {
-	sum := sha256.Sum256([]byte(secret))
+// generation names a config generation: what a Client is built from.
+func generation(c *config) string { return hashOf(c.APIURL, c.Key, c.Login, c.Password) }
+
+// hashOf is the SHA-256 of parts, to tell configs apart without holding
+// their secrets.
+func hashOf(parts ...string) string {
+	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
 	return hex.EncodeToString(sum[:])
 }
 
@@ -159,10 +164,7 @@ func (e *signInRefusedError) Error() string {
 func (e *signInRefusedError) Unwrap() error { return e.err }
 
 // fingerprint identifies a config's API and key without holding the key.
-func fingerprint(c *config) string {
-	sum := sha256.Sum256([]byte(c.APIURL + "\x00" + c.Key))
-	return hex.EncodeToString(sum[:])
-}
+func fingerprint(c *config) string { return hashOf(c.APIURL, c.Key) }
 
 // keyOwner is the Fastly user id of the config's key, asked once per config
 // (GET /tokens/self) and cached until the config changes.

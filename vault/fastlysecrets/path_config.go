@@ -118,7 +118,7 @@ func (b *backend) configWrite(ctx context.Context, req *logical.Request, d *fram
 			return logical.ErrorResponse(err.Error()), nil
 		}
 	}
-	owner, until, refusal := b.verifyConfig(ctx, c)
+	client, owner, until, refusal := b.verifyConfig(ctx, c)
 	if refusal != "" {
 		return logical.ErrorResponse(refusal), nil
 	}
@@ -126,8 +126,9 @@ func (b *backend) configWrite(ctx context.Context, req *logical.Request, d *fram
 		return nil, err
 	}
 	b.forgetSignIn()
-	b.mu.Lock()
+	b.mu.Lock() // what the check learnt serves the new config generation
 	b.ownerOf, b.owner, b.sudoUntil = fingerprint(c), owner, until
+	b.cached, b.clientOf = client, generation(c)
 	b.mu.Unlock()
 	return nil, nil
 }
@@ -176,27 +177,28 @@ func oneLine(s string) string {
 // verifyConfig checks the key and the credentials once, before they are
 // stored: GET /tokens/self with the key (whose user it is), then POST
 // /sudo as login (which Fastly refuses unless the key is login's). It
-// returns the key's user and the sudo window, or why the config is refused.
-func (b *backend) verifyConfig(ctx context.Context, c *config) (owner string, until time.Time, refusal string) {
+// returns the Client it used, the key's user and the sudo window, or why
+// the config is refused.
+func (b *backend) verifyConfig(ctx context.Context, c *config) (client *wrapper.Client, owner string, until time.Time, refusal string) {
 	client, err := b.client(c)
 	if err != nil {
-		return "", time.Time{}, err.Error()
+		return nil, "", time.Time{}, err.Error()
 	}
 	self, err := client.Current(ctx)
 	if err != nil {
-		return "", time.Time{}, "the key does not prove out at " + c.APIURL + " (GET /tokens/self): " + err.Error()
+		return nil, "", time.Time{}, "the key does not prove out at " + c.APIURL + " (GET /tokens/self): " + err.Error()
 	}
 	b.mu.Lock()
 	code, err := b.oneTimeCode(ctx, c)
 	b.mu.Unlock()
 	if err != nil {
-		return "", time.Time{}, err.Error()
+		return nil, "", time.Time{}, err.Error()
 	}
 	until, err = client.Sudo(ctx, wrapper.SudoInput{Username: c.Login, Password: c.Password, OTP: code})
 	if err != nil {
-		return "", time.Time{}, "signing in as " + c.Login + " with the key (POST /sudo) failed; the key must be " + c.Login + "'s: " + err.Error()
+		return nil, "", time.Time{}, "signing in as " + c.Login + " with the key (POST /sudo) failed; the key must be " + c.Login + "'s: " + err.Error()
 	}
-	return self.UserID, until, ""
+	return client, self.UserID, until, ""
 }
 
 func (b *backend) configRead(ctx context.Context, req *logical.Request, _ *framework.FieldData) (*logical.Response, error) {

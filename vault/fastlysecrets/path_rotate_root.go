@@ -3,7 +3,6 @@ package fastlysecrets
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/vault/sdk/framework"
 	"github.com/hashicorp/vault/sdk/logical"
@@ -59,12 +58,10 @@ func (b *backend) rotateRoot(ctx context.Context, req *logical.Request, _ *frame
 	switch {
 	case err != nil && rot.New.ID != "" && !stored:
 		// A live key nobody holds: the rollback revokes it.
-		// The engine holds no Rotation: the library's advice about it goes.
-		text := strings.ReplaceAll(err.Error(), " (it is live, its secret is in Rotation.New)", "")
 		if walErr := b.trackKey(ctx, req.Storage, rot.New.ID, owner); walErr != nil {
-			return nil, fmt.Errorf("rotating the engine's key: %s; the new key %s is live and untracked (%w): revoke it in Fastly", text, rot.New.ID, walErr)
+			return nil, fmt.Errorf("rotating the engine's key: %w; the new key %s is live and untracked (%w): revoke it in Fastly", err, rot.New.ID, walErr)
 		}
-		return nil, fmt.Errorf("rotating the engine's key: %s; the new key %s, which could not be stored or revoked, is kept in the write-ahead log: the rollback revokes it", text, rot.New.ID)
+		return nil, fmt.Errorf("rotating the engine's key: %w; the new key %s, which could not be stored or revoked, is kept in the write-ahead log: the rollback revokes it", err, rot.New.ID)
 	case err != nil && stored:
 		// The new key is in use; the old one still lives: the rollback revokes it.
 		resp := &logical.Response{Data: map[string]any{"token_id": rot.New.ID, "old_token_id": rot.Old.ID, "old_revoked": false}}

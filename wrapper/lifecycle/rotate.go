@@ -138,7 +138,7 @@ func Rotate(ctx context.Context, c *wrapper.Client, id string, in RotateInput) (
 		defer cancel()
 		if discardErr := discard(cleanup, c, created); discardErr != nil {
 			rot.New = created // the new token survives: the caller must know of it
-			return rot, fmt.Errorf("%w; revoking the new token %s failed too (it is live, its secret is in Rotation.New): %w", err, created.ID, discardErr)
+			return rot, fmt.Errorf("%w; revoking the new token %s failed too (it is live): %w", err, created.ID, discardErr)
 		}
 		return rot, err
 	}
